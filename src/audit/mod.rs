@@ -1,0 +1,604 @@
+//! The audit log: agent sessions and append-only, hash-chained events, in PostgreSQL (what
+//! users deploy) or an embedded SQLite file (the default when `DATABASE_URL` is unset).
+//!
+//! Owns: the schema (embedded migrations in `migrations/`), appending events, reading them
+//! back, and `verify` (walks the chain and names the first broken event). The same SQL runs on
+//! both databases; only the migrations differ.
+//!
+//! Must not: know about MCP, tools or backends beyond the plain strings in an event. Reads by
+//! tools never need this store; writes fail closed when it cannot record them (see `mcp::core`).
+
+pub mod chain;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::types::Json;
+use sqlx::{PgPool, SqlitePool};
+use tokio::sync::{Mutex, OnceCell};
+use uuid::Uuid;
+
+use crate::config::AuditStoreConfig;
+use crate::error::{Error, ErrorKind, Result};
+
+/// The phase of a call an event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Recorded before anything is sent upstream.
+    Requested,
+    Succeeded,
+    Failed,
+    /// The outcome cannot be known (e.g. a timeout after the request was sent).
+    Unknown,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Requested => "requested",
+            Phase::Succeeded => "succeeded",
+            Phase::Failed => "failed",
+            Phase::Unknown => "unknown",
+        }
+    }
+}
+
+/// What a new event says; the store adds seq, id, time and the hashes.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent {
+    pub phase: Option<Phase>,
+    /// For an outcome: the id of the `requested` event it closes.
+    pub request_id: Option<String>,
+    pub agent: String,
+    pub session_id: Option<String>,
+    pub branch: Option<String>,
+    pub intent: Option<String>,
+    pub backend: String,
+    pub tool: String,
+    /// create, update, delete or session.
+    pub operation: String,
+    pub target_entity: Option<String>,
+    pub target_id: Option<String>,
+    pub arguments: Option<Value>,
+    pub before_image: Option<Value>,
+    pub after_image: Option<Value>,
+    pub upstream_status: Option<i32>,
+    pub duration_ms: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// One stored event.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Event {
+    pub seq: i64,
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub phase: String,
+    pub request_id: Option<String>,
+    pub agent: String,
+    pub session_id: Option<String>,
+    pub branch: Option<String>,
+    pub intent: Option<String>,
+    pub backend: String,
+    pub tool: String,
+    pub operation: String,
+    pub target_entity: Option<String>,
+    pub target_id: Option<String>,
+    pub arguments: Option<Json<Value>>,
+    pub before_image: Option<Json<Value>>,
+    pub after_image: Option<Json<Value>>,
+    pub upstream_status: Option<i32>,
+    pub duration_ms: Option<i64>,
+    pub error: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Event {
+    /// The value that is hashed: every column but `hash`.
+    fn hashed_content(&self) -> Value {
+        let j = |v: &Option<Json<Value>>| v.as_ref().map(|j| j.0.clone()).unwrap_or(Value::Null);
+        chain::canonical(&json!({
+            "seq": self.seq,
+            "id": self.id,
+            "at": self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            "phase": self.phase,
+            "request_id": self.request_id,
+            "agent": self.agent,
+            "session_id": self.session_id,
+            "branch": self.branch,
+            "intent": self.intent,
+            "backend": self.backend,
+            "tool": self.tool,
+            "operation": self.operation,
+            "target_entity": self.target_entity,
+            "target_id": self.target_id,
+            "arguments": j(&self.arguments),
+            "before_image": j(&self.before_image),
+            "after_image": j(&self.after_image),
+            "upstream_status": self.upstream_status,
+            "duration_ms": self.duration_ms,
+            "error": self.error,
+            "prev_hash": self.prev_hash,
+        }))
+    }
+
+    fn compute_hash(&self) -> String {
+        chain::hash(&self.hashed_content())
+    }
+}
+
+/// One stored agent session.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub agent: String,
+    pub backend: String,
+    pub username: Option<String>,
+    pub branch: String,
+    pub mode: String,
+    pub intent: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Counts of a session's write outcomes.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema, PartialEq, Eq)]
+pub struct WriteCounts {
+    pub requested: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub unknown: i64,
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub events: i64,
+    /// The hash of the newest event: anchor it elsewhere to detect truncation of the tail.
+    pub head_hash: String,
+    pub first_broken: Option<Broken>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Broken {
+    pub seq: i64,
+    pub id: Option<String>,
+    pub problem: String,
+}
+
+#[derive(Clone)]
+enum Pool {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+/// Runs the same expression against whichever pool is configured.
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            Pool::Postgres($p) => $body,
+            Pool::Sqlite($p) => $body,
+        }
+    };
+}
+
+/// The audit store. Connects lazily: a server whose store is down still serves reads.
+pub struct AuditStore {
+    config: AuditStoreConfig,
+    pool: OnceCell<Pool>,
+    append_lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for AuditStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditStore")
+            .field("store", &self.config.describe())
+            .finish()
+    }
+}
+
+const EVENT_COLUMNS: &str = "seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, prev_hash, hash";
+
+impl AuditStore {
+    pub fn new(config: AuditStoreConfig) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            pool: OnceCell::new(),
+            append_lock: Mutex::new(()),
+        })
+    }
+
+    /// A description safe to print.
+    pub fn describe(&self) -> String {
+        self.config.describe()
+    }
+
+    /// Connects and migrates now, returning why it failed.
+    pub async fn ensure_ready(&self) -> Result<()> {
+        self.pool().await.map(|_| ())
+    }
+
+    async fn pool(&self) -> Result<&Pool> {
+        self.pool
+            .get_or_try_init(|| connect(&self.config))
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::AuditUnavailable,
+                    format!("the audit store ({}) is unavailable: {e}", self.describe()),
+                )
+            })
+    }
+
+    fn unavailable(&self, e: sqlx::Error) -> Error {
+        Error::new(
+            ErrorKind::AuditUnavailable,
+            format!(
+                "the audit store ({}) failed: {}",
+                self.describe(),
+                db_error_text(&e)
+            ),
+        )
+    }
+
+    /// Appends an event to the chain. Safe across processes sharing one database: the
+    /// sequence number is the primary key, so a concurrent writer makes us re-read the head.
+    pub async fn append(&self, new: NewEvent) -> Result<Event> {
+        let pool = self.pool().await?;
+        let _guard = self.append_lock.lock().await;
+        for _ in 0..50 {
+            let head: Option<(i64, String)> = on_pool!(pool, |p| {
+                sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(p)
+                    .await
+            })
+            .map_err(|e| self.unavailable(e))?;
+            let (prev_seq, prev_hash) = head.unwrap_or((0, chain::GENESIS.to_string()));
+            let canon = |v: Option<Value>| v.map(|v| Json(chain::canonical(&v)));
+            let mut event = Event {
+                seq: prev_seq + 1,
+                id: Uuid::new_v4().to_string(),
+                at: Utc::now().trunc_subsecs(6),
+                phase: new.phase.unwrap_or(Phase::Succeeded).as_str().to_string(),
+                request_id: new.request_id.clone(),
+                agent: new.agent.clone(),
+                session_id: new.session_id.clone(),
+                branch: new.branch.clone(),
+                intent: new.intent.clone(),
+                backend: new.backend.clone(),
+                tool: new.tool.clone(),
+                operation: new.operation.clone(),
+                target_entity: new.target_entity.clone(),
+                target_id: new.target_id.clone(),
+                arguments: canon(new.arguments.clone()),
+                before_image: canon(new.before_image.clone()),
+                after_image: canon(new.after_image.clone()),
+                upstream_status: new.upstream_status,
+                duration_ms: new.duration_ms,
+                error: new.error.clone(),
+                prev_hash,
+                hash: String::new(),
+            };
+            event.hash = event.compute_hash();
+            let inserted = on_pool!(pool, |p| {
+                sqlx::query(
+                    "INSERT INTO audit_events (seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+                )
+                .bind(event.seq)
+                .bind(&event.id)
+                .bind(event.at)
+                .bind(&event.phase)
+                .bind(&event.request_id)
+                .bind(&event.agent)
+                .bind(&event.session_id)
+                .bind(&event.branch)
+                .bind(&event.intent)
+                .bind(&event.backend)
+                .bind(&event.tool)
+                .bind(&event.operation)
+                .bind(&event.target_entity)
+                .bind(&event.target_id)
+                .bind(&event.arguments)
+                .bind(&event.before_image)
+                .bind(&event.after_image)
+                .bind(event.upstream_status)
+                .bind(event.duration_ms)
+                .bind(&event.error)
+                .bind(&event.prev_hash)
+                .bind(&event.hash)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+            });
+            match inserted {
+                Ok(_) => return Ok(event),
+                Err(sqlx::Error::Database(db)) if db.is_unique_violation() => continue,
+                Err(e) => return Err(self.unavailable(e)),
+            }
+        }
+        Err(Error::new(
+            ErrorKind::AuditUnavailable,
+            "the audit store is too busy: could not append after 50 attempts",
+        ))
+    }
+
+    /// Newest events first, optionally of one session.
+    pub async fn list(&self, session_id: Option<&str>, limit: i64) -> Result<Vec<Event>> {
+        let pool = self.pool().await?;
+        let rows = match session_id {
+            Some(s) => on_pool!(pool, |p| {
+                sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events WHERE session_id = $1 ORDER BY seq DESC LIMIT $2"
+                )))
+                .bind(s)
+                .bind(limit)
+                .fetch_all(p)
+                .await
+            }),
+            None => on_pool!(pool, |p| {
+                sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events ORDER BY seq DESC LIMIT $1"
+                )))
+                .bind(limit)
+                .fetch_all(p)
+                .await
+            }),
+        };
+        rows.map_err(|e| self.unavailable(e))
+    }
+
+    /// One event by sequence number or id.
+    pub async fn get(&self, key: &str) -> Result<Option<Event>> {
+        let pool = self.pool().await?;
+        let row = if let Ok(seq) = i64::from_str(key) {
+            on_pool!(pool, |p| {
+                sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq = $1"
+                )))
+                .bind(seq)
+                .fetch_optional(p)
+                .await
+            })
+        } else {
+            on_pool!(pool, |p| {
+                sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events WHERE id = $1"
+                )))
+                .bind(key)
+                .fetch_optional(p)
+                .await
+            })
+        };
+        row.map_err(|e| self.unavailable(e))
+    }
+
+    /// Walks the whole chain in order and reports the first event that is edited, missing or
+    /// out of place.
+    pub async fn verify(&self) -> Result<Verification> {
+        let pool = self.pool().await?;
+        let mut expected_seq = 1i64;
+        let mut prev_hash = chain::GENESIS.to_string();
+        let mut count = 0i64;
+        let page = 500i64;
+        loop {
+            let rows = on_pool!(pool, |p| {
+                sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq ASC LIMIT $2"
+                )))
+                .bind(expected_seq)
+                .bind(page)
+                .fetch_all(p)
+                .await
+            })
+            .map_err(|e| self.unavailable(e))?;
+            let n = rows.len() as i64;
+            for ev in rows {
+                let broken = |problem: String| Broken {
+                    seq: ev.seq,
+                    id: Some(ev.id.clone()),
+                    problem,
+                };
+                if ev.seq != expected_seq {
+                    return Ok(Verification {
+                        events: count,
+                        head_hash: prev_hash,
+                        first_broken: Some(Broken {
+                            seq: expected_seq,
+                            id: None,
+                            problem: format!(
+                                "event {expected_seq} is missing (the next stored event is {}): deleted",
+                                ev.seq
+                            ),
+                        }),
+                    });
+                }
+                if ev.prev_hash != prev_hash {
+                    return Ok(Verification {
+                        events: count,
+                        head_hash: prev_hash,
+                        first_broken: Some(broken(
+                            "its prev_hash does not match the previous event's hash: events were removed, inserted or reordered before it".into(),
+                        )),
+                    });
+                }
+                if ev.compute_hash() != ev.hash {
+                    return Ok(Verification {
+                        events: count,
+                        head_hash: prev_hash,
+                        first_broken: Some(broken(
+                            "its content does not match its hash: the row was edited".into(),
+                        )),
+                    });
+                }
+                prev_hash = ev.hash.clone();
+                expected_seq += 1;
+                count += 1;
+            }
+            if n < page {
+                break;
+            }
+        }
+        Ok(Verification {
+            events: count,
+            head_hash: prev_hash,
+            first_broken: None,
+        })
+    }
+
+    pub async fn insert_session(&self, s: &SessionRow) -> Result<()> {
+        let pool = self.pool().await?;
+        on_pool!(pool, |p| {
+            sqlx::query(
+                "INSERT INTO agent_sessions (id, agent, backend, username, branch, mode, intent, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&s.id)
+            .bind(&s.agent)
+            .bind(&s.backend)
+            .bind(&s.username)
+            .bind(&s.branch)
+            .bind(&s.mode)
+            .bind(&s.intent)
+            .bind(s.started_at)
+            .bind(s.finished_at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .map(|_| ())
+        .map_err(|e| self.unavailable(e))
+    }
+
+    pub async fn set_session_intent(&self, id: &str, intent: &str) -> Result<()> {
+        let pool = self.pool().await?;
+        on_pool!(pool, |p| {
+            sqlx::query("UPDATE agent_sessions SET intent = $1 WHERE id = $2")
+                .bind(intent)
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .map(|_| ())
+        .map_err(|e| self.unavailable(e))
+    }
+
+    pub async fn finish_session(&self, id: &str) -> Result<()> {
+        let pool = self.pool().await?;
+        on_pool!(pool, |p| {
+            sqlx::query("UPDATE agent_sessions SET finished_at = $1 WHERE id = $2")
+                .bind(Utc::now().trunc_subsecs(6))
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .map(|_| ())
+        .map_err(|e| self.unavailable(e))
+    }
+
+    pub async fn get_session(&self, id: &str) -> Result<Option<SessionRow>> {
+        let pool = self.pool().await?;
+        on_pool!(pool, |p| {
+            sqlx::query_as::<_, SessionRow>(
+                "SELECT id, agent, backend, username, branch, mode, intent, started_at, finished_at FROM agent_sessions WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await
+        })
+        .map_err(|e| self.unavailable(e))
+    }
+
+    /// How a session's writes (not session changes) turned out.
+    pub async fn write_counts(&self, session_id: &str) -> Result<WriteCounts> {
+        let pool = self.pool().await?;
+        let rows: Vec<(String, i64)> = on_pool!(pool, |p| {
+            sqlx::query_as(
+                "SELECT phase, COUNT(*) FROM audit_events WHERE session_id = $1 AND operation <> 'session' GROUP BY phase",
+            )
+            .bind(session_id)
+            .fetch_all(p)
+            .await
+        })
+        .map_err(|e| self.unavailable(e))?;
+        let mut counts = WriteCounts::default();
+        for (phase, n) in rows {
+            match phase.as_str() {
+                "requested" => counts.requested = n,
+                "succeeded" => counts.succeeded = n,
+                "failed" => counts.failed = n,
+                "unknown" => counts.unknown = n,
+                _ => {}
+            }
+        }
+        Ok(counts)
+    }
+}
+
+async fn connect(config: &AuditStoreConfig) -> std::result::Result<Pool, String> {
+    match config {
+        AuditStoreConfig::Postgres(url) => {
+            let opts = sqlx::postgres::PgConnectOptions::from_str(
+                secrecy::ExposeSecret::expose_secret(url),
+            )
+            .map_err(|e| {
+                format!(
+                    "DATABASE_URL is not a valid PostgreSQL URL ({})",
+                    db_error_text(&e)
+                )
+            })?;
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(5)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(opts)
+                .await
+                .map_err(|e| db_error_text(&e))?;
+            sqlx::migrate!("./migrations/postgres")
+                .run(&pool)
+                .await
+                .map_err(|e| format!("migrating the audit schema failed: {e}"))?;
+            Ok(Pool::Postgres(pool))
+        }
+        AuditStoreConfig::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            let pool = sqlite_pool(path).await.map_err(|e| db_error_text(&e))?;
+            sqlx::migrate!("./migrations/sqlite")
+                .run(&pool)
+                .await
+                .map_err(|e| format!("migrating the audit schema failed: {e}"))?;
+            Ok(Pool::Sqlite(pool))
+        }
+    }
+}
+
+async fn sqlite_pool(path: &Path) -> std::result::Result<SqlitePool, sqlx::Error> {
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(10));
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(opts)
+        .await
+}
+
+/// sqlx error text without anything that could carry a connection string.
+fn db_error_text(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Configuration(_) => "invalid connection settings".to_string(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,19 @@
+//! django-helpdesk (2.x, and the dolthub agent-session fork): read and write.
+//!
+//! API: the DRF router at `<root>/api/` (tickets, follow-ups), plus two session-only views the
+//! REST API lacks: the UI's `datatables_ticket_list` (queue, assignee and text filters) and the
+//! browsable API's ticket form (queues and users, which have no endpoint). Auth: session login
+//! through `/login/` with CSRF (full feature set), or a DRF token (REST only).
+//! Agent-session fork endpoints: `/api/agent-session-info/`, `/api/set-agent-intent/`,
+//! `/api/finish-agent-session/`, used when present (see `session`).
+//!
+//! Tools: `django_helpdesk_list_tickets`, `_get_ticket`, `_create_ticket`, `_add_followup`,
+//! `_update_ticket`, `_delete_ticket`, `_get_queues`, `_get_users`.
+
+pub mod client;
+pub mod config;
+pub mod models;
+pub mod tools;
+
+pub use client::{DjangoClient, ForkProbe};
+pub use config::{DjangoAuth, DjangoHelpdeskConfig};

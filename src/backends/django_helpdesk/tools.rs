@@ -1,0 +1,1451 @@
+//! The django-helpdesk MCP tools: typed, validated parameters whose docs are written for the
+//! model, explicit annotations, structured output with an output schema.
+//!
+//! Every tool body goes through `Core::read` or `Core::write` (session, intent, audit).
+//! Input is checked here before any upstream call; names (queues, users, statuses,
+//! priorities) are resolved to ids here.
+
+use chrono::{DateTime, NaiveDate};
+use rmcp::handler::server::common::schema_for_output;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use validator::Validate;
+
+use super::client::{Choices, DjangoClient};
+use super::models::{self, Choice, FollowUp, PRIORITIES, STATUSES, Ticket};
+use crate::error::{Error, ErrorKind, Result};
+use crate::mcp::HelpdeskOperator;
+use crate::mcp::core::{Operation, WriteSpec, Written};
+use crate::mcp::output::{Render, ResponseFormat, finish};
+use crate::mcp::params::Parameters;
+
+const BACKEND: &str = "django_helpdesk";
+
+// ---------------------------------------------------------------------------------------------
+// Parameter building blocks
+
+/// A number (the id) or a name.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum IdOrName {
+    Id(i64),
+    Name(String),
+}
+
+/// One value or a list of values.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T: Clone> OneOrMany<T> {
+    fn to_vec(&self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+fn enum_names(table: &[(i64, &str)]) -> String {
+    table
+        .iter()
+        .map(|(n, s)| format!("{s} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Resolves a status name or number (1-5) to its number.
+pub fn resolve_status(field: &str, v: &IdOrName) -> Result<i64> {
+    resolve_enum(field, v, STATUSES)
+}
+
+/// Resolves a priority name or number (1-5) to its number.
+pub fn resolve_priority(field: &str, v: &IdOrName) -> Result<i64> {
+    resolve_enum(field, v, PRIORITIES)
+}
+
+fn resolve_enum(field: &str, v: &IdOrName, table: &[(i64, &str)]) -> Result<i64> {
+    let found = match v {
+        IdOrName::Id(n) => table.iter().find(|(id, _)| id == n).map(|(id, _)| *id),
+        IdOrName::Name(s) => {
+            let norm = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+            let norm =
+                norm.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '_');
+            table
+                .iter()
+                .find(|(id, name)| *name == norm || s.trim() == id.to_string())
+                .map(|(id, _)| *id)
+        }
+    };
+    found.ok_or_else(|| {
+        let given = match v {
+            IdOrName::Id(n) => n.to_string(),
+            IdOrName::Name(s) => format!("\"{s}\""),
+        };
+        Error::invalid(
+            field,
+            format!("{given} is not valid; use one of: {}", enum_names(table)),
+        )
+    })
+}
+
+fn resolve_choice(field: &str, v: &IdOrName, list: &[Choice], what: &str) -> Result<Choice> {
+    let found = match v {
+        IdOrName::Id(n) => list.iter().find(|c| c.id == *n),
+        IdOrName::Name(s) => {
+            let s = s.trim();
+            list.iter()
+                .find(|c| c.name.eq_ignore_ascii_case(s))
+                .or_else(|| {
+                    s.parse::<i64>()
+                        .ok()
+                        .and_then(|n| list.iter().find(|c| c.id == n))
+                })
+        }
+    };
+    found.cloned().ok_or_else(|| {
+        let given = match v {
+            IdOrName::Id(n) => format!("id {n}"),
+            IdOrName::Name(s) => format!("\"{s}\""),
+        };
+        let mut names: Vec<String> = list
+            .iter()
+            .take(30)
+            .map(|c| format!("{} ({})", c.name, c.id))
+            .collect();
+        if list.len() > 30 {
+            names.push(format!(
+                "... {} more (see django_helpdesk_get_{what}s)",
+                list.len() - 30
+            ));
+        }
+        Error::invalid(
+            field,
+            format!(
+                "no {what} matches {given}; known {what}s: {}",
+                names.join(", ")
+            ),
+        )
+    })
+}
+
+/// Accepts `YYYY-MM-DD` or an RFC 3339 date-time; returns what django-helpdesk accepts.
+pub fn parse_due_date(s: &str) -> Result<String> {
+    let s = s.trim();
+    if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() {
+        return Ok(s.to_string());
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt.to_rfc3339());
+    }
+    Err(Error::invalid(
+        "due_date",
+        format!(
+            "\"{s}\" is not a date; use YYYY-MM-DD (e.g. 2026-12-31) or a date-time like 2026-12-31T17:00:00Z"
+        ),
+    ))
+}
+
+/// Accepts `H:MM`, `H:MM:SS` or ISO 8601 `PT1H30M`; returns `HH:MM:SS`.
+pub fn parse_time_spent(s: &str) -> Result<String> {
+    let bad = || {
+        Error::invalid(
+            "time_spent",
+            format!(
+                "\"{s}\" is not a duration; use H:MM (e.g. 0:45), H:MM:SS or ISO 8601 like PT1H30M"
+            ),
+        )
+    };
+    let t = s.trim();
+    let secs: u64 = if let Some(iso) = t.strip_prefix("PT").or_else(|| t.strip_prefix("pt")) {
+        let mut total = 0u64;
+        let mut num = String::new();
+        for c in iso.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+            } else {
+                let n: u64 = num.parse().map_err(|_| bad())?;
+                num.clear();
+                total += match c.to_ascii_uppercase() {
+                    'H' => n * 3600,
+                    'M' => n * 60,
+                    'S' => n,
+                    _ => return Err(bad()),
+                };
+            }
+        }
+        if !num.is_empty() {
+            return Err(bad());
+        }
+        total
+    } else {
+        let parts: Vec<&str> = t.split(':').collect();
+        if !(2..=3).contains(&parts.len())
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(bad());
+        }
+        let n: Vec<u64> = parts
+            .iter()
+            .map(|p| p.parse().unwrap_or(u64::MAX))
+            .collect();
+        if n[1..].iter().any(|&x| x >= 60) || n[0] > 10_000 {
+            return Err(bad());
+        }
+        n[0] * 3600 + n[1] * 60 + n.get(2).copied().unwrap_or(0)
+    };
+    if secs == 0 || secs > 7 * 24 * 3600 {
+        return Err(Error::invalid(
+            "time_spent",
+            "must be more than zero and at most 7 days",
+        ));
+    }
+    Ok(format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    ))
+}
+
+/// django-helpdesk renders a follow-up comment as a Django template (`{{ x }}` and `{# #}` are
+/// substituted; `{% %}` is already neutralised upstream). This rewrites `{{` and `{#` so they
+/// render as themselves: the stored comment is exactly what the agent wrote.
+pub fn protect_template(comment: &str) -> String {
+    let mut out = String::with_capacity(comment.len() + 16);
+    let mut rest = comment;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("{{") {
+            out.push_str("{{ \"{{\" }}");
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("{#") {
+            out.push_str("{{ \"{#\" }}");
+            rest = r;
+        } else {
+            let c = rest.chars().next().unwrap_or_default();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+fn validated<T: Validate>(p: &T) -> Result<()> {
+    p.validate().map_err(Error::from)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output types
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct QueueOut {
+    pub id: i64,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct UserOut {
+    pub id: Option<i64>,
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FollowUpOut {
+    pub id: i64,
+    pub date: Option<String>,
+    /// Who wrote it.
+    pub user: Option<UserOut>,
+    pub title: Option<String>,
+    pub comment: Option<String>,
+    /// true: visible to the submitter (and e-mailed); false: internal note.
+    pub public: bool,
+    /// The status this follow-up set, if it changed it.
+    pub new_status: Option<String>,
+    pub time_spent: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TicketOut {
+    pub id: i64,
+    pub title: String,
+    pub queue: QueueOut,
+    /// open, reopened, resolved, closed or duplicate.
+    pub status: String,
+    pub status_id: i64,
+    /// 1 (critical) to 5 (very low).
+    pub priority: i64,
+    pub priority_name: String,
+    pub assigned_to: Option<UserOut>,
+    pub submitter_email: Option<String>,
+    pub description: Option<String>,
+    pub resolution: Option<String>,
+    pub due_date: Option<String>,
+    pub on_hold: Option<bool>,
+    pub merged_to: Option<i64>,
+    /// Creation time, from the first follow-up.
+    pub created: Option<String>,
+    /// Follow-ups, oldest first.
+    pub followups: Vec<FollowUpOut>,
+    /// Custom fields (`custom_<name>`), if the instance defines any.
+    pub custom_fields: Map<String, Value>,
+    /// Set when long follow-ups were dropped to fit the output limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followups_note: Option<String>,
+}
+
+fn user_out(id: Option<i64>, choices: Option<&Choices>) -> Option<UserOut> {
+    let id = id?;
+    Some(UserOut {
+        id: Some(id),
+        username: choices
+            .and_then(|c| c.users.iter().find(|u| u.id == id))
+            .map(|u| u.name.clone()),
+    })
+}
+
+fn followup_out(f: &FollowUp, choices: Option<&Choices>) -> FollowUpOut {
+    FollowUpOut {
+        id: f.id,
+        date: f.date.clone(),
+        user: user_out(f.user, choices),
+        title: f.title.clone(),
+        comment: f.comment.clone(),
+        public: f.public,
+        new_status: f.new_status.map(models::status_name),
+        time_spent: f.time_spent.clone(),
+    }
+}
+
+fn ticket_out(t: &Ticket, choices: Option<&Choices>) -> TicketOut {
+    let custom_fields = t
+        .extra
+        .iter()
+        .filter(|(k, _)| k.starts_with("custom_"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    TicketOut {
+        id: t.id,
+        title: t.title.clone(),
+        queue: QueueOut {
+            id: t.queue,
+            title: choices
+                .and_then(|c| c.queues.iter().find(|q| q.id == t.queue))
+                .map(|q| q.name.clone()),
+        },
+        status: models::status_name(t.status),
+        status_id: t.status,
+        priority: t.priority,
+        priority_name: models::priority_name(t.priority),
+        assigned_to: user_out(t.assigned_to, choices),
+        submitter_email: t.submitter_email.clone().filter(|s| !s.is_empty()),
+        description: t.description.clone(),
+        resolution: t.resolution.clone(),
+        due_date: t.due_date.clone(),
+        on_hold: t.on_hold,
+        merged_to: t.merged_to,
+        created: t.followup_set.first().and_then(|f| f.date.clone()),
+        followups: t
+            .followup_set
+            .iter()
+            .map(|f| followup_out(f, choices))
+            .collect(),
+        custom_fields,
+        followups_note: None,
+    }
+}
+
+fn ticket_markdown(t: &TicketOut) -> String {
+    let mut s = format!("## Ticket #{}: {}\n", t.id, t.title);
+    s.push_str(&format!(
+        "- **Queue:** {}\n- **Status:** {}\n- **Priority:** {} ({})\n- **Assigned to:** {}\n- **Submitter:** {}\n- **Created:** {}\n- **Due:** {}\n",
+        t.queue.title.clone().unwrap_or_else(|| format!("#{}", t.queue.id)),
+        t.status,
+        t.priority_name,
+        t.priority,
+        t.assigned_to
+            .as_ref()
+            .map(|u| u.username.clone().unwrap_or_else(|| format!("user #{}", u.id.unwrap_or_default())))
+            .unwrap_or_else(|| "nobody".into()),
+        t.submitter_email.as_deref().unwrap_or("-"),
+        t.created.as_deref().unwrap_or("-"),
+        t.due_date.as_deref().unwrap_or("-"),
+    ));
+    if let Some(r) = &t.resolution {
+        s.push_str(&format!("- **Resolution:** {r}\n"));
+    }
+    for (k, v) in &t.custom_fields {
+        s.push_str(&format!("- **{k}:** {v}\n"));
+    }
+    if let Some(d) = &t.description {
+        s.push_str(&format!("\n### Description\n{d}\n"));
+    }
+    if !t.followups.is_empty() {
+        s.push_str(&format!("\n### Follow-ups ({})\n", t.followups.len()));
+        for f in &t.followups {
+            s.push_str(&format!(
+                "\n**#{} {}** by {} ({}){}{}\n{}\n",
+                f.id,
+                f.date.as_deref().unwrap_or(""),
+                f.user
+                    .as_ref()
+                    .and_then(|u| u.username.clone().or(u.id.map(|i| format!("user #{i}"))))
+                    .unwrap_or_else(|| "system".into()),
+                if f.public { "public" } else { "internal" },
+                f.new_status
+                    .as_ref()
+                    .map(|st| format!(", status -> {st}"))
+                    .unwrap_or_default(),
+                f.time_spent
+                    .as_ref()
+                    .map(|ts| format!(", time {ts}"))
+                    .unwrap_or_default(),
+                f.comment.as_deref().unwrap_or(""),
+            ));
+        }
+    }
+    if let Some(n) = &t.followups_note {
+        s.push_str(&format!("\n_{n}_\n"));
+    }
+    s
+}
+
+/// A ticket, with a message saying what happened to it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TicketResult {
+    pub ticket: TicketOut,
+    /// Field-by-field changes (updates only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub changes: Vec<Change>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Change {
+    pub field: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+impl Render for TicketResult {
+    fn markdown(&self) -> String {
+        let mut s = String::new();
+        if !self.message.is_empty() {
+            s.push_str(&format!("{}\n\n", self.message));
+        }
+        if !self.changes.is_empty() {
+            s.push_str("| field | before | after |\n|---|---|---|\n");
+            for c in &self.changes {
+                s.push_str(&format!("| {} | {} | {} |\n", c.field, c.before, c.after));
+            }
+            s.push('\n');
+        }
+        s.push_str(&ticket_markdown(&self.ticket));
+        s
+    }
+    fn shrink(&mut self) -> bool {
+        // Keep the first follow-up (creation) and drop the oldest of the rest.
+        if self.ticket.followups.len() > 1 {
+            self.ticket.followups.remove(1);
+            true
+        } else {
+            false
+        }
+    }
+    fn items(&self) -> usize {
+        self.ticket.followups.len()
+    }
+    fn mark_truncated(&mut self, kept: usize) {
+        self.ticket.followups_note = Some(format!(
+            "Only {kept} follow-ups (the first and the newest) fit in the output; older ones were left out."
+        ));
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TicketSummary {
+    pub id: i64,
+    pub title: String,
+    pub queue: QueueOut,
+    pub status: String,
+    pub priority: Option<i64>,
+    pub priority_name: Option<String>,
+    /// Username (or id) of the assignee, if any.
+    pub assigned_to: Option<String>,
+    pub submitter_email: Option<String>,
+    pub created: Option<String>,
+    pub due_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TicketList {
+    /// Tickets matching the filters, over all pages.
+    pub total: i64,
+    pub page: u32,
+    pub page_size: u32,
+    pub has_more: bool,
+    /// The page to ask for next, if any.
+    pub next_page: Option<u32>,
+    /// The filters that were applied, as resolved ids.
+    pub filters: Value,
+    pub tickets: Vec<TicketSummary>,
+    /// True when tickets were dropped from this page to fit the output limit.
+    pub truncated: bool,
+    pub note: Option<String>,
+}
+
+impl Render for TicketList {
+    fn markdown(&self) -> String {
+        let mut s = format!(
+            "## Tickets: {} match (page {}, {} shown)\n\n",
+            self.total,
+            self.page,
+            self.tickets.len()
+        );
+        if self.tickets.is_empty() {
+            s.push_str("No tickets match these filters.\n");
+        } else {
+            s.push_str("| id | title | queue | status | priority | assigned to | created |\n|---|---|---|---|---|---|---|\n");
+            for t in &self.tickets {
+                s.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {} | {} |\n",
+                    t.id,
+                    t.title.replace('|', "\\|"),
+                    t.queue
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| format!("#{}", t.queue.id)),
+                    t.status,
+                    t.priority_name.clone().unwrap_or_default(),
+                    t.assigned_to.clone().unwrap_or_else(|| "-".into()),
+                    t.created.clone().unwrap_or_default(),
+                ));
+            }
+        }
+        if let Some(p) = self.next_page {
+            s.push_str(&format!("\nMore results: call again with page={p}.\n"));
+        }
+        if let Some(n) = &self.note {
+            s.push_str(&format!("\n_{n}_\n"));
+        }
+        s
+    }
+    fn shrink(&mut self) -> bool {
+        self.tickets.pop().is_some()
+    }
+    fn items(&self) -> usize {
+        self.tickets.len()
+    }
+    fn mark_truncated(&mut self, kept: usize) {
+        self.truncated = true;
+        self.note = Some(format!(
+            "Output limit reached: only the first {kept} tickets of this page are shown. Use a smaller page_size or narrow the filters (status, queue, assigned_to, search)."
+        ));
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FollowupResult {
+    pub ticket_id: i64,
+    pub followup: FollowUpOut,
+    /// The ticket's status after the follow-up.
+    pub ticket_status: Option<String>,
+    pub message: String,
+}
+
+impl Render for FollowupResult {
+    fn markdown(&self) -> String {
+        format!(
+            "{}\n\n- **Follow-up:** #{}\n- **Visibility:** {}\n- **Ticket status:** {}\n\n{}\n",
+            self.message,
+            self.followup.id,
+            if self.followup.public {
+                "public (the submitter sees it)"
+            } else {
+                "internal note"
+            },
+            self.ticket_status.as_deref().unwrap_or("-"),
+            self.followup.comment.as_deref().unwrap_or("")
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct DeleteResult {
+    pub deleted_ticket_id: i64,
+    pub title: String,
+    /// How many follow-ups were deleted with it.
+    pub followups_deleted: usize,
+    pub message: String,
+}
+
+impl Render for DeleteResult {
+    fn markdown(&self) -> String {
+        format!("{}\n", self.message)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ChoiceList {
+    /// "queues" or "users".
+    pub kind: String,
+    pub items: Vec<Choice>,
+    pub total: usize,
+    /// How long this list is reused before it is read again.
+    pub cached_for_seconds: u64,
+    pub truncated: bool,
+}
+
+impl Render for ChoiceList {
+    fn markdown(&self) -> String {
+        let mut s = format!(
+            "## {} ({})\n\n| id | name |\n|---|---|\n",
+            self.kind, self.total
+        );
+        for c in &self.items {
+            s.push_str(&format!("| {} | {} |\n", c.id, c.name));
+        }
+        if self.truncated {
+            s.push_str(&format!(
+                "\n_Only {} of {} fit in the output; use `search` to narrow._\n",
+                self.items.len(),
+                self.total
+            ));
+        }
+        s
+    }
+    fn shrink(&mut self) -> bool {
+        self.items.pop().is_some()
+    }
+    fn items(&self) -> usize {
+        self.items.len()
+    }
+    fn mark_truncated(&mut self, _kept: usize) {
+        self.truncated = true;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ListTicketsParams {
+    /// Only tickets with this status: a name (open, reopened, resolved, closed, duplicate) or
+    /// its number (1-5), or a list of them, e.g. ["open", "reopened"] for all active tickets.
+    #[serde(default)]
+    pub status: Option<OneOrMany<IdOrName>>,
+    /// Only tickets in this queue: its id or its title (e.g. "Support"). See
+    /// django_helpdesk_get_queues.
+    #[serde(default)]
+    pub queue: Option<IdOrName>,
+    /// Only tickets assigned to this user: id or username. See django_helpdesk_get_users.
+    #[serde(default)]
+    pub assigned_to: Option<IdOrName>,
+    /// Free text matched against title, description and submitter. "a OR b" matches either.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub search: Option<String>,
+    /// Page number, starting at 1 (default 1).
+    #[serde(default)]
+    #[validate(range(min = 1, max = 100000))]
+    pub page: Option<u32>,
+    /// Tickets per page, 1-100 (default 25).
+    #[serde(default)]
+    #[validate(range(min = 1, max = 100))]
+    pub page_size: Option<u32>,
+    /// "markdown" (default) for a table, or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct TicketIdParams {
+    /// The ticket's numeric id (the number in "[support-12]" is 12).
+    #[validate(range(min = 1))]
+    pub ticket_id: i64,
+    /// "markdown" (default) or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTicketParams {
+    /// The queue: its id or title (e.g. "Support"). See django_helpdesk_get_queues.
+    pub queue: IdOrName,
+    /// A short summary, 1-200 characters.
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    /// The problem in full. Required; becomes the first (public) follow-up.
+    #[validate(length(min = 1, max = 100000))]
+    pub description: String,
+    /// critical, high, normal (default), low, very_low, or 1 (critical) to 5.
+    #[serde(default)]
+    pub priority: Option<IdOrName>,
+    /// The customer's e-mail address; they receive updates on public follow-ups.
+    #[serde(default)]
+    #[validate(email)]
+    pub submitter_email: Option<String>,
+    /// Assign to this user: id or username.
+    #[serde(default)]
+    pub assigned_to: Option<IdOrName>,
+    /// Due date: YYYY-MM-DD or a date-time like 2026-12-31T17:00:00Z.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// "markdown" (default) or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AddFollowupParams {
+    /// The ticket's numeric id.
+    #[validate(range(min = 1))]
+    pub ticket_id: i64,
+    /// The text of the follow-up. Stored exactly as written (template markers like {{ }} are
+    /// kept literally).
+    #[validate(length(min = 1, max = 100000))]
+    pub comment: String,
+    /// false (default): an internal note staff see. true: a public reply the submitter sees
+    /// and is e-mailed.
+    #[serde(default)]
+    pub public: bool,
+    /// Change the ticket's status with this follow-up (the web UI's way): open, reopened,
+    /// resolved, closed, duplicate, or 1-5. Resolving copies the comment into the resolution.
+    #[serde(default)]
+    pub new_status: Option<IdOrName>,
+    /// Time spent, as H:MM (e.g. 0:45), H:MM:SS, or ISO 8601 like PT1H30M.
+    #[serde(default)]
+    pub time_spent: Option<String>,
+    /// "markdown" (default) or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTicketParams {
+    /// The ticket's numeric id.
+    #[validate(range(min = 1))]
+    pub ticket_id: i64,
+    /// New title, 1-200 characters.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub title: Option<String>,
+    /// New description.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100000))]
+    pub description: Option<String>,
+    /// New priority: critical, high, normal, low, very_low, or 1-5.
+    #[serde(default)]
+    pub priority: Option<IdOrName>,
+    /// Reassign to this user: id or username. To unassign, use unassign=true.
+    #[serde(default)]
+    pub assigned_to: Option<IdOrName>,
+    /// true: remove the assignee.
+    #[serde(default)]
+    pub unassign: bool,
+    /// New due date: YYYY-MM-DD or a date-time like 2026-12-31T17:00:00Z.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// Move to this queue: id or title.
+    #[serde(default)]
+    pub queue: Option<IdOrName>,
+    /// Not accepted here: change status with django_helpdesk_add_followup and new_status.
+    #[serde(default)]
+    pub status: Option<Value>,
+    /// "markdown" (default) or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ChoicesParams {
+    /// Only entries whose name contains this text (case-insensitive).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100))]
+    pub search: Option<String>,
+    /// true: read the list again now instead of using the copy cached for 60 seconds.
+    #[serde(default)]
+    pub refresh: bool,
+    /// "markdown" (default) or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tool bodies (plain functions over the client, so tests and tools share them)
+
+/// Resolves the status filter before anything is sent (an unknown status must never fall
+/// back to "all tickets", which is what the REST API does).
+fn list_statuses(p: &ListTicketsParams) -> Result<Vec<i64>> {
+    match &p.status {
+        Some(s) => {
+            let list = s.to_vec();
+            if list.is_empty() {
+                return Err(Error::invalid(
+                    "status",
+                    "an empty list matches nothing; leave status out for all tickets",
+                ));
+            }
+            list.iter().map(|v| resolve_status("status", v)).collect()
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+async fn list_tickets(
+    client: &DjangoClient,
+    p: &ListTicketsParams,
+    statuses: Vec<i64>,
+) -> Result<TicketList> {
+    let page = p.page.unwrap_or(1);
+    let page_size = p.page_size.unwrap_or(25);
+    let needs_view = p.queue.is_some() || p.assigned_to.is_some() || p.search.is_some();
+    let choices = if needs_view {
+        Some(client.choices(false).await?)
+    } else {
+        client.choices(false).await.ok()
+    };
+    let queue = match &p.queue {
+        Some(q) => Some(resolve_choice(
+            "queue",
+            q,
+            &choices
+                .as_ref()
+                .map(|c| c.queues.clone())
+                .unwrap_or_default(),
+            "queue",
+        )?),
+        None => None,
+    };
+    let assignee = match &p.assigned_to {
+        Some(u) => Some(resolve_choice(
+            "assigned_to",
+            u,
+            &choices
+                .as_ref()
+                .map(|c| c.users.clone())
+                .unwrap_or_default(),
+            "user",
+        )?),
+        None => None,
+    };
+    let mut filters = json!({});
+    if !statuses.is_empty() {
+        filters["status"] = json!(statuses);
+    }
+    if let Some(q) = &queue {
+        filters["queue"] = json!(q.id);
+    }
+    if let Some(u) = &assignee {
+        filters["assigned_to"] = json!(u.id);
+    }
+    if let Some(s) = &p.search {
+        filters["search"] = json!(s);
+    }
+    let (total, tickets) = if needs_view {
+        let mut filtering = Map::new();
+        if !statuses.is_empty() {
+            filtering.insert("status__in".into(), json!(statuses));
+        }
+        if let Some(q) = &queue {
+            filtering.insert("queue__id__in".into(), json!([q.id]));
+        }
+        if let Some(u) = &assignee {
+            filtering.insert("assigned_to__id__in".into(), json!([u.id]));
+        }
+        let query = json!({
+            "filtering": filtering,
+            "search_string": p.search.clone().unwrap_or_default(),
+            "sorting": "id",
+        });
+        let dt = client
+            .datatables(&query, (page - 1) * page_size, page_size)
+            .await?;
+        let tickets = dt
+            .data
+            .iter()
+            .map(|r| TicketSummary {
+                id: r.id,
+                title: r.title.clone(),
+                queue: QueueOut {
+                    id: r.queue.id,
+                    title: Some(r.queue.title.clone()),
+                },
+                status: r
+                    .status
+                    .clone()
+                    .map(|s| s.to_ascii_lowercase())
+                    .unwrap_or_default(),
+                priority: r.priority,
+                priority_name: r.priority.map(models::priority_name),
+                assigned_to: r
+                    .assigned_to
+                    .clone()
+                    .filter(|a| a != "None" && !a.is_empty()),
+                submitter_email: r.submitter.clone().filter(|s| !s.is_empty()),
+                created: r.created.clone(),
+                due_date: r.due_date.clone(),
+            })
+            .collect();
+        (dt.records_filtered, tickets)
+    } else {
+        let page_data = match client.list_tickets(page, page_size, &statuses).await {
+            Ok(pd) => pd,
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                return Err(Error::invalid(
+                    "page",
+                    format!("page {page} is past the last page; start again at page 1"),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let tickets = page_data
+            .results
+            .iter()
+            .map(|t| {
+                let o = ticket_out(t, choices.as_deref());
+                TicketSummary {
+                    id: o.id,
+                    title: o.title,
+                    queue: o.queue,
+                    status: o.status,
+                    priority: Some(o.priority),
+                    priority_name: Some(o.priority_name),
+                    assigned_to: o.assigned_to.map(|u| {
+                        u.username
+                            .unwrap_or_else(|| format!("user #{}", u.id.unwrap_or_default()))
+                    }),
+                    submitter_email: o.submitter_email,
+                    created: o.created,
+                    due_date: o.due_date,
+                }
+            })
+            .collect();
+        (page_data.count, tickets)
+    };
+    let has_more = i64::from(page) * i64::from(page_size) < total;
+    Ok(TicketList {
+        total,
+        page,
+        page_size,
+        has_more,
+        next_page: has_more.then_some(page + 1),
+        filters,
+        tickets,
+        truncated: false,
+        note: None,
+    })
+}
+
+async fn get_ticket(client: &DjangoClient, id: i64) -> Result<TicketOut> {
+    let (t, _) = client.get_ticket(id).await?;
+    let choices = client.choices(false).await.ok();
+    Ok(ticket_out(&t, choices.as_deref()))
+}
+
+fn choice_list(kind: &str, items: &[Choice], search: Option<&str>) -> ChoiceList {
+    let items: Vec<Choice> = items
+        .iter()
+        .filter(|c| search.is_none_or(|s| c.name.to_lowercase().contains(&s.to_lowercase())))
+        .cloned()
+        .collect();
+    ChoiceList {
+        kind: kind.to_string(),
+        total: items.len(),
+        items,
+        cached_for_seconds: super::client::CHOICES_TTL.as_secs(),
+        truncated: false,
+    }
+}
+
+fn args_of<T: Serialize>(p: &T) -> Value {
+    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.remove("response_format");
+        m.retain(|_, v| !v.is_null());
+    }
+    v
+}
+
+fn diff(before: &Value, after: &Value, fields: &[&str]) -> Vec<Change> {
+    fields
+        .iter()
+        .filter(|f| before.get(**f) != after.get(**f))
+        .map(|f| Change {
+            field: f.to_string(),
+            before: before.get(*f).cloned().unwrap_or(Value::Null),
+            after: after.get(*f).cloned().unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tools
+
+fn nothing_to_change() -> Error {
+    Error::invalid(
+        "arguments",
+        "nothing to change: give at least one of title, description, priority, assigned_to, unassign, due_date, queue",
+    )
+}
+
+#[tool_router(router = django_helpdesk_router, vis = "pub")]
+impl HelpdeskOperator {
+    /// List django-helpdesk tickets, filtered by status, queue, assignee and text, one page at
+    /// a time (lowest id first). Returns the total number of matches and the next page to ask
+    /// for. Filtering by queue, assignee or text needs a session login (password auth).
+    #[tool(
+        name = "django_helpdesk_list_tickets",
+        annotations(title = "List django-helpdesk tickets", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<TicketList>()
+    )]
+    pub async fn django_helpdesk_list_tickets(
+        &self,
+        Parameters(p): Parameters<ListTicketsParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            let statuses = list_statuses(&p)?;
+            self.core
+                .read("django_helpdesk_list_tickets", |s| async move {
+                    list_tickets(s.django()?, &p, statuses).await
+                })
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+
+    /// Get one django-helpdesk ticket with all its follow-ups, oldest first (the first one is
+    /// the creation; its date is the ticket's created date).
+    #[tool(
+        name = "django_helpdesk_get_ticket",
+        annotations(title = "Get a django-helpdesk ticket", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<TicketResult>()
+    )]
+    pub async fn django_helpdesk_get_ticket(
+        &self,
+        Parameters(p): Parameters<TicketIdParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            let id = p.ticket_id;
+            self.core
+                .read("django_helpdesk_get_ticket", |s| async move {
+                    let ticket = get_ticket(s.django()?, id).await?;
+                    Ok(TicketResult {
+                        ticket,
+                        changes: vec![],
+                        message: String::new(),
+                    })
+                })
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+
+    /// Create a django-helpdesk ticket. The description becomes the first (public) follow-up
+    /// and the submitter is e-mailed. Requires an intent (set_agent_intent). Returns the new
+    /// ticket with its id.
+    #[tool(
+        name = "django_helpdesk_create_ticket",
+        annotations(title = "Create a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        output_schema = schema_for_output::<TicketResult>()
+    )]
+    pub async fn django_helpdesk_create_ticket(
+        &self,
+        Parameters(p): Parameters<CreateTicketParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            let due = p.due_date.as_deref().map(parse_due_date).transpose()?;
+            let priority = p.priority.as_ref().map(|v| resolve_priority("priority", v)).transpose()?.unwrap_or(3);
+            let session = self.core.session().await?;
+            let client = session.django()?.clone();
+            let choices = client.choices(false).await?;
+            let queue = resolve_choice("queue", &p.queue, &choices.queues, "queue")?;
+            let assignee = p.assigned_to.as_ref().map(|u| resolve_choice("assigned_to", u, &choices.users, "user")).transpose()?;
+            let mut body = json!({"queue": queue.id, "title": p.title, "description": p.description, "priority": priority});
+            if let Some(e) = &p.submitter_email {
+                body["submitter_email"] = json!(e);
+            }
+            if let Some(u) = &assignee {
+                body["assigned_to"] = json!(u.id);
+            }
+            if let Some(d) = &due {
+                body["due_date"] = json!(d);
+            }
+            let spec = WriteSpec {
+                backend: BACKEND,
+                tool: "django_helpdesk_create_ticket",
+                operation: Operation::Create,
+                entity: "ticket",
+                target_id: None,
+                arguments: args_of(&p),
+            };
+            self.core
+                .write(spec, |_| async { Ok(None) }, |_, _| async move {
+                    let (t, raw, status) = client.create_ticket(&body).await?;
+                    let ticket = ticket_out(&t, Some(&choices));
+                    Ok(Written {
+                        target_id: Some(t.id.to_string()),
+                        after: Some(raw),
+                        status: Some(status),
+                        value: TicketResult {
+                            message: format!("Created ticket #{} in queue {}.", t.id, queue.name),
+                            ticket,
+                            changes: vec![],
+                        },
+                    })
+                })
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+
+    /// Add a follow-up to a django-helpdesk ticket: an internal note by default, or a public
+    /// reply the submitter sees and is e-mailed (public=true). Optionally change the status
+    /// (new_status; this is how to resolve or close a ticket) and log time. The ticket's title
+    /// is never changed. Requires an intent.
+    #[tool(
+        name = "django_helpdesk_add_followup",
+        annotations(title = "Add a follow-up to a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        output_schema = schema_for_output::<FollowupResult>()
+    )]
+    pub async fn django_helpdesk_add_followup(
+        &self,
+        Parameters(p): Parameters<AddFollowupParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            if p.comment.trim().is_empty() {
+                return Err(Error::invalid("comment", "must not be blank"));
+            }
+            let new_status = p.new_status.as_ref().map(|v| resolve_status("new_status", v)).transpose()?;
+            let time_spent = p.time_spent.as_deref().map(parse_time_spent).transpose()?;
+            let id = p.ticket_id;
+            // Never send `title`: django-helpdesk renames the ticket to a follow-up's title.
+            let mut body = json!({"ticket": id, "comment": protect_template(&p.comment), "public": p.public});
+            if let Some(st) = new_status {
+                body["new_status"] = json!(st);
+            }
+            if let Some(ts) = &time_spent {
+                body["time_spent"] = json!(ts);
+            }
+            let spec = WriteSpec {
+                backend: BACKEND,
+                tool: "django_helpdesk_add_followup",
+                operation: Operation::Update,
+                entity: "ticket",
+                target_id: Some(id.to_string()),
+                arguments: args_of(&p),
+            };
+            self.core
+                .write(
+                    spec,
+                    |s| async move { Ok(Some(s.django()?.get_ticket(id).await?.1)) },
+                    |s, _| async move {
+                        let client = s.django()?;
+                        let (f, raw, status) = client.create_followup(&body).await?;
+                        let after_ticket = client.get_ticket(id).await.ok();
+                        let choices = client.choices(false).await.ok();
+                        Ok(Written {
+                            target_id: Some(id.to_string()),
+                            after: Some(json!({"followup": raw, "ticket": after_ticket.as_ref().map(|t| &t.1)})),
+                            status: Some(status),
+                            value: FollowupResult {
+                                ticket_id: id,
+                                ticket_status: after_ticket.map(|t| models::status_name(t.0.status)),
+                                message: format!(
+                                    "Added {} #{} to ticket #{id}.",
+                                    if f.public { "public reply" } else { "internal note" },
+                                    f.id
+                                ),
+                                followup: followup_out(&f, choices.as_deref()),
+                            },
+                        })
+                    },
+                )
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+
+    /// Change a django-helpdesk ticket's fields: title, description, priority, assignee, due
+    /// date, queue. Returns the changes field by field. Status is not changed here: use
+    /// django_helpdesk_add_followup with new_status. Requires an intent.
+    #[tool(
+        name = "django_helpdesk_update_ticket",
+        annotations(title = "Update a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<TicketResult>()
+    )]
+    pub async fn django_helpdesk_update_ticket(
+        &self,
+        Parameters(p): Parameters<UpdateTicketParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            if p.status.is_some() {
+                return Err(Error::invalid(
+                    "status",
+                    "is not changed by this tool: call django_helpdesk_add_followup with ticket_id, a comment and new_status (that records the change as the web UI does)",
+                ));
+            }
+            if p.assigned_to.is_some() && p.unassign {
+                return Err(Error::invalid("unassign", "cannot be combined with assigned_to: give one of them"));
+            }
+            let priority = p.priority.as_ref().map(|v| resolve_priority("priority", v)).transpose()?;
+            let due = p.due_date.as_deref().map(parse_due_date).transpose()?;
+            let mut body = Map::new();
+            if let Some(t) = &p.title {
+                body.insert("title".into(), json!(t));
+            }
+            if let Some(d) = &p.description {
+                body.insert("description".into(), json!(d));
+            }
+            if let Some(pr) = priority {
+                body.insert("priority".into(), json!(pr));
+            }
+            if let Some(d) = &due {
+                body.insert("due_date".into(), json!(d));
+            }
+            if p.unassign {
+                body.insert("assigned_to".into(), Value::Null);
+            }
+            if body.is_empty() && p.assigned_to.is_none() && p.queue.is_none() {
+                return Err(nothing_to_change());
+            }
+            let session = self.core.session().await?;
+            let client = session.django()?.clone();
+            if p.assigned_to.is_some() || p.queue.is_some() {
+                let choices = client.choices(false).await?;
+                if let Some(u) = &p.assigned_to {
+                    body.insert("assigned_to".into(), json!(resolve_choice("assigned_to", u, &choices.users, "user")?.id));
+                }
+                if let Some(q) = &p.queue {
+                    body.insert("queue".into(), json!(resolve_choice("queue", q, &choices.queues, "queue")?.id));
+                }
+            }
+            let id = p.ticket_id;
+            let fields: Vec<String> = body.keys().cloned().collect();
+            let body = Value::Object(body);
+            let spec = WriteSpec {
+                backend: BACKEND,
+                tool: "django_helpdesk_update_ticket",
+                operation: Operation::Update,
+                entity: "ticket",
+                target_id: Some(id.to_string()),
+                arguments: args_of(&p),
+            };
+            let reader = client.clone();
+            self.core
+                .write(
+                    spec,
+                    |_| async move { Ok(Some(reader.get_ticket(id).await?.1)) },
+                    |_, before| async move {
+                        let (t, raw, status) = client.patch_ticket(id, &body).await?;
+                        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+                        let changes = diff(&before.unwrap_or(Value::Null), &raw, &refs);
+                        let choices = client.choices(false).await.ok();
+                        Ok(Written {
+                            target_id: Some(id.to_string()),
+                            after: Some(raw),
+                            status: Some(status),
+                            value: TicketResult {
+                                message: if changes.is_empty() {
+                                    format!("Ticket #{id} already had these values; nothing changed.")
+                                } else {
+                                    format!("Updated ticket #{id}: {} field(s) changed.", changes.len())
+                                },
+                                ticket: ticket_out(&t, choices.as_deref()),
+                                changes,
+                            },
+                        })
+                    },
+                )
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+
+    /// Delete a django-helpdesk ticket and all its follow-ups, permanently (there is no
+    /// undo). The audit log keeps the ticket as it was. Requires an intent.
+    #[tool(
+        name = "django_helpdesk_delete_ticket",
+        annotations(title = "Delete a django-helpdesk ticket", read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<DeleteResult>()
+    )]
+    pub async fn django_helpdesk_delete_ticket(
+        &self,
+        Parameters(p): Parameters<TicketIdParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            let id = p.ticket_id;
+            let spec = WriteSpec {
+                backend: BACKEND,
+                tool: "django_helpdesk_delete_ticket",
+                operation: Operation::Delete,
+                entity: "ticket",
+                target_id: Some(id.to_string()),
+                arguments: args_of(&p),
+            };
+            self.core
+                .write(
+                    spec,
+                    |s| async move { Ok(Some(s.django()?.get_ticket(id).await?.1)) },
+                    |s, before| async move {
+                        let status = s.django()?.delete_ticket(id).await?;
+                        let before = before.unwrap_or(Value::Null);
+                        let title = before.get("title").and_then(Value::as_str).unwrap_or_default().to_string();
+                        let followups = before.get("followup_set").and_then(Value::as_array).map_or(0, Vec::len);
+                        Ok(Written {
+                            target_id: Some(id.to_string()),
+                            after: None,
+                            status: Some(status),
+                            value: DeleteResult {
+                                deleted_ticket_id: id,
+                                message: format!("Deleted ticket #{id} \"{title}\" and its {followups} follow-up(s). The audit log keeps its last state."),
+                                title,
+                                followups_deleted: followups,
+                            },
+                        })
+                    },
+                )
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+
+    /// List django-helpdesk queues (id and title), to use their names or ids in other tools.
+    /// Read from the ticket form (the API has no queue endpoint) and cached for 60 seconds.
+    #[tool(
+        name = "django_helpdesk_get_queues",
+        annotations(title = "List django-helpdesk queues", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<ChoiceList>()
+    )]
+    pub async fn django_helpdesk_get_queues(
+        &self,
+        Parameters(p): Parameters<ChoicesParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            self.core
+                .read("django_helpdesk_get_queues", |s| async move {
+                    let c = s.django()?.choices(p.refresh).await?;
+                    Ok(choice_list("queues", &c.queues, p.search.as_deref()))
+                })
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+
+    /// List django-helpdesk users that tickets can be assigned to (id and username). Read
+    /// from the ticket form (the API has no user list) and cached for 60 seconds.
+    #[tool(
+        name = "django_helpdesk_get_users",
+        annotations(title = "List django-helpdesk users", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<ChoiceList>()
+    )]
+    pub async fn django_helpdesk_get_users(
+        &self,
+        Parameters(p): Parameters<ChoicesParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            self.core
+                .read("django_helpdesk_get_users", |s| async move {
+                    let c = s.django()?.choices(p.refresh).await?;
+                    Ok(choice_list("users", &c.users, p.search.as_deref()))
+                })
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_by_name_or_number() {
+        assert_eq!(
+            resolve_status("s", &IdOrName::Name("Closed".into())).unwrap(),
+            4
+        );
+        assert_eq!(resolve_status("s", &IdOrName::Id(2)).unwrap(), 2);
+        assert_eq!(resolve_status("s", &IdOrName::Name("3".into())).unwrap(), 3);
+        let e = resolve_status("status", &IdOrName::Name("pending".into())).unwrap_err();
+        assert!(
+            e.message.starts_with("status:") && e.message.contains("open (1)"),
+            "{}",
+            e.message
+        );
+        assert!(resolve_status("status", &IdOrName::Id(9)).is_err());
+    }
+
+    #[test]
+    fn priorities_accept_ui_labels() {
+        assert_eq!(
+            resolve_priority("p", &IdOrName::Name("1. Critical".into())).unwrap(),
+            1
+        );
+        assert_eq!(
+            resolve_priority("p", &IdOrName::Name("very low".into())).unwrap(),
+            5
+        );
+        assert_eq!(
+            resolve_priority("p", &IdOrName::Name("HIGH".into())).unwrap(),
+            2
+        );
+    }
+
+    #[test]
+    fn template_markers_are_protected() {
+        assert_eq!(protect_template("a {{ x }} b"), "a {{ \"{{\" }} x }} b");
+        assert_eq!(protect_template("{# c #}"), "{{ \"{#\" }} c #}");
+        assert_eq!(protect_template("plain é"), "plain é");
+    }
+
+    #[test]
+    fn durations_and_dates() {
+        assert_eq!(parse_time_spent("0:45").unwrap(), "00:45:00");
+        assert_eq!(parse_time_spent("PT1H30M").unwrap(), "01:30:00");
+        assert_eq!(parse_time_spent("1:02:03").unwrap(), "01:02:03");
+        assert!(parse_time_spent("45").is_err());
+        assert!(parse_time_spent("1:75").is_err());
+        assert!(parse_due_date("2026-12-31").is_ok());
+        assert!(parse_due_date("2026-12-31T17:00:00Z").is_ok());
+        let e = parse_due_date("next friday").unwrap_err();
+        assert!(e.message.starts_with("due_date:"));
+    }
+}

@@ -1,0 +1,197 @@
+//! Where and how to connect: read from environment variables (and an optional `.env`).
+//!
+//! Owns: [`Config`], the list of variables and their validation. Secrets are kept in
+//! `secrecy` types from the moment they are read. Must not: open connections or log secrets.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use crate::backends::django_helpdesk::DjangoHelpdeskConfig;
+use crate::error::{Error, Result};
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The agent's name (`HELPDESK_OPERATOR_AGENT`, default: the django-helpdesk username).
+    pub agent: String,
+    /// Where the audit log lives.
+    pub audit_store: AuditStoreConfig,
+    /// django-helpdesk, when `DJANGO_HELPDESK_URL` is set.
+    pub django_helpdesk: Option<DjangoHelpdeskConfig>,
+}
+
+/// The audit store: PostgreSQL in production, an embedded SQLite file by default.
+#[derive(Debug, Clone)]
+pub enum AuditStoreConfig {
+    Postgres(SecretString),
+    Sqlite(PathBuf),
+}
+
+impl AuditStoreConfig {
+    /// A description safe to print (no password).
+    pub fn describe(&self) -> String {
+        match self {
+            AuditStoreConfig::Postgres(url) => {
+                format!(
+                    "PostgreSQL at {}",
+                    mask_url(secrecy::ExposeSecret::expose_secret(url))
+                )
+            }
+            AuditStoreConfig::Sqlite(path) => format!("SQLite file {}", path.display()),
+        }
+    }
+}
+
+/// The variables the server reads, for `--help` and the README.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    (
+        "DJANGO_HELPDESK_URL",
+        "base URL of the django-helpdesk instance, e.g. https://helpdesk.example.com",
+    ),
+    (
+        "DJANGO_HELPDESK_USERNAME",
+        "staff account the agent works as",
+    ),
+    (
+        "DJANGO_HELPDESK_PASSWORD",
+        "that account's password (session login with CSRF)",
+    ),
+    (
+        "DJANGO_HELPDESK_TOKEN",
+        "alternative to the password: a DRF token (no queue/assignee/text filters, no agent-session endpoints)",
+    ),
+    (
+        "HELPDESK_OPERATOR_AGENT",
+        "the agent's name in the audit log (default: the username)",
+    ),
+    (
+        "DATABASE_URL",
+        "postgres://... for the audit log; unset = embedded SQLite file",
+    ),
+    (
+        "HELPDESK_OPERATOR_DATA_DIR",
+        "where the embedded SQLite audit file lives (default: the user's data directory)",
+    ),
+];
+
+impl Config {
+    /// Reads `.env` (if present in the working directory) and then the process environment.
+    pub fn from_env() -> Result<Self> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds the configuration from any key lookup (tests pass a map here).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let django_helpdesk = DjangoHelpdeskConfig::from_lookup(&get)?;
+        let agent = get("HELPDESK_OPERATOR_AGENT")
+            .or_else(|| django_helpdesk.as_ref().and_then(|d| d.username.clone()))
+            .unwrap_or_else(|| "agent".to_string());
+        if agent.len() > 150 || agent.chars().any(|c| c.is_control()) {
+            return Err(Error::config(
+                "HELPDESK_OPERATOR_AGENT must be at most 150 printable characters",
+            ));
+        }
+        let audit_store = match get("DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                AuditStoreConfig::Postgres(SecretString::from(url))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                AuditStoreConfig::Sqlite(PathBuf::from(path))
+            }
+            Some(_) => {
+                return Err(Error::config(
+                    "DATABASE_URL must start with postgres://, postgresql:// or sqlite: (or be unset for the embedded SQLite store)",
+                ));
+            }
+            None => {
+                let dir = match get("HELPDESK_OPERATOR_DATA_DIR") {
+                    Some(d) => PathBuf::from(d),
+                    None => dirs::data_dir()
+                        .map(|d| d.join("helpdesk-operator"))
+                        .ok_or_else(|| {
+                            Error::config(
+                                "no user data directory is known here; set HELPDESK_OPERATOR_DATA_DIR or DATABASE_URL",
+                            )
+                        })?,
+                };
+                AuditStoreConfig::Sqlite(dir.join("audit.sqlite3"))
+            }
+        };
+        Ok(Self {
+            agent,
+            audit_store,
+            django_helpdesk,
+        })
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/...` with `****`.
+pub fn mask_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("****"));
+            }
+            u.to_string()
+        }
+        Err(_) => "<unparseable URL>".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn postgres_url_is_masked_in_descriptions() {
+        let c = cfg(&[("DATABASE_URL", "postgres://u:hunter2@db:5432/audit")]).unwrap();
+        let d = c.audit_store.describe();
+        assert!(!d.contains("hunter2"), "{d}");
+        assert!(d.contains("****"));
+    }
+
+    #[test]
+    fn sqlite_is_the_default_store() {
+        let c = cfg(&[("HELPDESK_OPERATOR_DATA_DIR", "/tmp/x")]).unwrap();
+        assert!(
+            matches!(c.audit_store, AuditStoreConfig::Sqlite(ref p) if p.ends_with("audit.sqlite3"))
+        );
+    }
+
+    #[test]
+    fn agent_defaults_to_username() {
+        let c = cfg(&[
+            ("DJANGO_HELPDESK_URL", "http://127.0.0.1:1"),
+            ("DJANGO_HELPDESK_USERNAME", "alice"),
+            ("DJANGO_HELPDESK_PASSWORD", "pw"),
+            ("HELPDESK_OPERATOR_DATA_DIR", "/tmp/x"),
+        ])
+        .unwrap();
+        assert_eq!(c.agent, "alice");
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_refused() {
+        let e = cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(e.message.contains("DATABASE_URL"));
+    }
+}

@@ -1,0 +1,185 @@
+//! The `helpdesk-operator` binary: CLI -> config -> app -> run. Thin on purpose.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use helpdesk_operator::audit::AuditStore;
+use helpdesk_operator::cli;
+use helpdesk_operator::config::Config;
+use helpdesk_operator::mcp::HelpdeskOperator;
+use rmcp::ServiceExt;
+
+const AFTER_HELP: &str = "\
+Configuration (environment variables, or a .env file in the working directory):
+  DJANGO_HELPDESK_URL        base URL of the django-helpdesk instance
+  DJANGO_HELPDESK_USERNAME   staff account the agent works as
+  DJANGO_HELPDESK_PASSWORD   its password (or DJANGO_HELPDESK_TOKEN: a DRF token)
+  HELPDESK_OPERATOR_AGENT    the agent's name in the audit log (default: the username)
+  DATABASE_URL               postgres://... for the audit log (unset: embedded SQLite file)
+  HELPDESK_OPERATOR_LOG      log filter for stderr (default: info)
+
+Typical first steps:
+  helpdesk-operator check          # are the credentials and the audit store usable?
+  helpdesk-operator serve          # run as an MCP server over stdio (for Claude & co.)
+  helpdesk-operator audit list     # what did agents change?";
+
+#[derive(Parser)]
+#[command(
+    name = "helpdesk-operator",
+    version,
+    about = "An MCP server that lets AI agents read and write helpdesks inside audited agent sessions",
+    long_about = "helpdesk-operator lets AI agents work a helpdesk (django-helpdesk today) over MCP.\n\
+Every agent works inside a session with a branch name and a declared intent; writes are refused\n\
+until an intent is set, and every write is recorded, before and after, in a tamper-evident audit log.",
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the MCP server over stdio (stdout carries only JSON-RPC; logs go to stderr).
+    Serve,
+    /// Try each configured backend's credentials and the audit store, and print a diagnosis.
+    /// Exits non-zero if anything fails.
+    Check,
+    /// Read the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// List events, newest first.
+    List {
+        /// Only events of this agent session (its id, as get_agent_session_info shows it).
+        #[arg(long)]
+        session: Option<String>,
+        /// How many events to show.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100000))]
+        limit: i64,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one event in full, by sequence number or id.
+    Show { id: String },
+    /// Walk the hash chain; name the first edited, deleted or reordered event (exit 1).
+    Verify,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HELPDESK_OPERATOR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = AuditStore::new(config.audit_store.clone());
+    match cli.command {
+        Command::Serve => serve(config, store).await,
+        Command::Check => {
+            if cli::check(&config, &store).await {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Command::Audit { command } => audit(command, &store).await,
+    }
+}
+
+async fn serve(config: Config, store: std::sync::Arc<AuditStore>) -> ExitCode {
+    tracing::info!(store = %store.describe(), "audit store");
+    if let Err(e) = store.ensure_ready().await {
+        tracing::warn!("{e}; reads work, writes are refused until it is reachable");
+    }
+    match &config.django_helpdesk {
+        Some(d) => tracing::info!(url = %d.base_url, "django-helpdesk configured"),
+        None => tracing::warn!("no backend configured: set DJANGO_HELPDESK_URL (see --help)"),
+    }
+    let server = HelpdeskOperator::new(&config, store);
+    let running = match server.serve(rmcp::transport::stdio()).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("MCP handshake failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match running.waiting().await {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("MCP server stopped: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn audit(command: AuditCommand, store: &AuditStore) -> ExitCode {
+    let result = match command {
+        AuditCommand::List {
+            session,
+            limit,
+            json,
+        } => store.list(session.as_deref(), limit).await.map(|events| {
+            cli::print_events(&events, json);
+            true
+        }),
+        AuditCommand::Show { id } => store.get(&id).await.map(|e| match e {
+            Some(e) => {
+                println!("{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+                true
+            }
+            None => {
+                eprintln!("no audit event with sequence number or id {id}");
+                false
+            }
+        }),
+        AuditCommand::Verify => store.verify().await.map(|v| match v.first_broken {
+            None => {
+                println!(
+                    "ok: {} events, hash chain intact; head hash {}",
+                    v.events, v.head_hash
+                );
+                true
+            }
+            Some(b) => {
+                println!(
+                    "BROKEN: event {}{}: {}\n{} events before it verified",
+                    b.seq,
+                    b.id.map(|i| format!(" ({i})")).unwrap_or_default(),
+                    b.problem,
+                    v.events
+                );
+                false
+            }
+        }),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The MCP surface: the server handler, the agent-session tools, and result mapping.
+//!
+//! Owns: [`HelpdeskOperator`] (rmcp `ServerHandler`), which lists the tools of every backend
+//! and routes each call; the session tools (`get_agent_session_info`, `set_agent_intent`,
+//! `finish_agent_session`). Every tool body goes through [`core::Core`] (`read` or `write`);
+//! nothing calls a backend around it, and tools never call other tools.
+//! Must not: keep state tied to an MCP transport session (2026-07-28 is stateless): agent
+//! sessions belong to the principal, not to the connection.
+
+pub mod core;
+pub mod output;
+pub mod params;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rmcp::handler::server::common::schema_for_output;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::{AuditStore, WriteCounts};
+use crate::config::Config;
+use crate::error::Result;
+use crate::session::{SessionManager, SessionMode, validate_intent};
+use core::{Core, Operation, WriteSpec, Written};
+use output::{Render, ResponseFormat, finish};
+use params::Parameters;
+
+const INSTRUCTIONS: &str = "helpdesk-operator lets you read and write helpdesks inside an audited agent session.\n\
+1. Call get_agent_session_info to see your session (branch, intent).\n\
+2. Before any write, call set_agent_intent with one sentence saying what you are about to do; writes are refused until an intent is set.\n\
+3. Use the backend tools (django_helpdesk_*). Every write is recorded in the audit log with your intent and branch.\n\
+4. Call finish_agent_session when the task is done; the next call starts a new session with a new branch.\n\
+Tool errors say what to fix; follow them rather than retrying blindly.";
+
+/// The MCP server. Cheap to clone; all state is in [`Core`].
+#[derive(Clone)]
+pub struct HelpdeskOperator {
+    pub core: Arc<Core>,
+    router: Arc<ToolRouter<HelpdeskOperator>>,
+}
+
+impl HelpdeskOperator {
+    pub fn new(config: &Config, store: Arc<AuditStore>) -> Self {
+        let sessions = SessionManager::new(store.clone(), config.django_helpdesk.clone());
+        let core = Arc::new(Core {
+            agent: config.agent.clone(),
+            store,
+            sessions,
+        });
+        let mut router = Self::session_router();
+        if config.django_helpdesk.is_some() {
+            router += Self::django_helpdesk_router();
+        }
+        Self {
+            core,
+            router: Arc::new(router),
+        }
+    }
+
+    /// Every tool this build has, whether or not its backend is configured (for docs/tests).
+    pub fn all_tools() -> Vec<Tool> {
+        (Self::session_router() + Self::django_helpdesk_router()).list_all()
+    }
+}
+
+impl ServerHandler for HelpdeskOperator {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(
+                "helpdesk-operator",
+                env!("CARGO_PKG_VERSION"),
+            ))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = request.name.to_string();
+        let started = std::time::Instant::now();
+        let tcc = ToolCallContext::new(self, request, context);
+        let result = self.router.call(tcc).await;
+        tracing::info!(tool = %name, ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "tool call");
+        result
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.router.list_all()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.router.get(name).cloned()
+    }
+}
+
+/// No arguments besides the output format.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormatOnly {
+    /// "markdown" (default) for a readable summary, or "json" for the same data as JSON text.
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetIntentParams {
+    /// One or two sentences saying what you are about to do and why, e.g. "Triage new printer
+    /// tickets in Support: set priorities and assign them". 1 to 512 characters. It is stored
+    /// with every write you make in this session.
+    pub intent: String,
+    /// "markdown" (default) or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+/// An agent session as the tools report it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SessionInfo {
+    pub session_id: String,
+    /// The agent principal this session belongs to.
+    pub agent: String,
+    /// The helpdesk account the session works as.
+    pub username: Option<String>,
+    /// `<username>-<8 chars>`: names this session's changes.
+    pub branch: String,
+    /// The declared intent; writes are refused while it is null.
+    pub intent: Option<String>,
+    /// "instance" when django-helpdesk keeps branch and intent (agent-session endpoints),
+    /// "server" when this server keeps them.
+    pub mode: SessionMode,
+    pub started_at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
+impl Render for SessionInfo {
+    fn markdown(&self) -> String {
+        let mut s = format!(
+            "## Agent session\n- **Branch:** `{}`\n- **Intent:** {}\n- **Agent:** {}\n- **Account:** {}\n- **Kept by:** {}\n- **Started:** {}\n- **Session id:** {}\n",
+            self.branch,
+            self.intent
+                .as_deref()
+                .unwrap_or("(none: call set_agent_intent before writing)"),
+            self.agent,
+            self.username.as_deref().unwrap_or("-"),
+            match self.mode {
+                SessionMode::Instance => "the django-helpdesk instance (agent-session endpoints)",
+                SessionMode::Server => "helpdesk-operator",
+            },
+            self.started_at.to_rfc3339(),
+            self.session_id
+        );
+        if let Some(n) = &self.note {
+            s.push_str(&format!("- **Note:** {n}\n"));
+        }
+        s
+    }
+}
+
+/// What `finish_agent_session` reports.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FinishSummary {
+    pub session_id: String,
+    pub branch: String,
+    pub intent: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// The session's write events by phase: requested, succeeded, failed, unknown.
+    pub writes: WriteCounts,
+    pub next: String,
+}
+
+impl Render for FinishSummary {
+    fn markdown(&self) -> String {
+        format!(
+            "## Agent session finished\n- **Branch:** `{}`\n- **Intent:** {}\n- **Writes:** {} requested, {} succeeded, {} failed, {} unknown\n- **Started / finished:** {} / {}\n\n{}\n",
+            self.branch,
+            self.intent.as_deref().unwrap_or("(none)"),
+            self.writes.requested,
+            self.writes.succeeded,
+            self.writes.failed,
+            self.writes.unknown,
+            self.started_at.to_rfc3339(),
+            self.finished_at.to_rfc3339(),
+            self.next
+        )
+    }
+}
+
+fn session_info(s: &crate::session::AgentSession) -> SessionInfo {
+    SessionInfo {
+        session_id: s.id.clone(),
+        agent: s.agent.clone(),
+        username: s.username.clone(),
+        branch: s.branch.clone(),
+        intent: s.intent(),
+        mode: s.mode,
+        started_at: s.started_at,
+        note: s.note.clone(),
+    }
+}
+
+#[tool_router(router = session_router, vis = "pub")]
+impl HelpdeskOperator {
+    /// Show this agent's session: its branch name, declared intent, and who keeps them. Opens
+    /// the session (and logs in to the helpdesk) if none is open. Call it first.
+    #[tool(
+        name = "get_agent_session_info",
+        annotations(title = "Get agent session info", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        output_schema = schema_for_output::<SessionInfo>()
+    )]
+    pub async fn get_agent_session_info(
+        &self,
+        Parameters(p): Parameters<FormatOnly>,
+    ) -> CallToolResult {
+        let r = self
+            .core
+            .read(
+                "get_agent_session_info",
+                |s| async move { Ok(session_info(&s)) },
+            )
+            .await;
+        finish(r, p.response_format)
+    }
+
+    /// Declare what you are about to do in this session, in one or two sentences (1-512
+    /// characters). Required before any write; it is recorded with every write you make.
+    /// Call it again to change the intent when the task changes.
+    #[tool(
+        name = "set_agent_intent",
+        annotations(title = "Set agent intent", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        output_schema = schema_for_output::<SessionInfo>()
+    )]
+    pub async fn set_agent_intent(
+        &self,
+        Parameters(p): Parameters<SetIntentParams>,
+    ) -> CallToolResult {
+        let r = async {
+            let intent = validate_intent(&p.intent)?;
+            let spec = WriteSpec {
+                backend: "session",
+                tool: "set_agent_intent",
+                operation: Operation::Session,
+                entity: "agent_session",
+                target_id: None,
+                arguments: json!({ "intent": intent }),
+            };
+            let core = self.core.clone();
+            self.core
+                .write(
+                    spec,
+                    |s| async move { Ok(Some(json!({ "intent": s.intent() }))) },
+                    |s, _| async move {
+                        core.sessions.set_intent(&s, &intent).await?;
+                        Ok(Written {
+                            target_id: Some(s.id.clone()),
+                            after: Some(json!({ "intent": s.intent(), "branch": s.branch })),
+                            status: None,
+                            value: session_info(&s),
+                        })
+                    },
+                )
+                .await
+        }
+        .await;
+        finish(r, p.response_format)
+    }
+
+    /// End this agent session: the helpdesk session is closed (the instance's
+    /// finish-agent-session endpoint, or a logout), the login cookies are dropped, and a
+    /// summary of the session's writes is returned. The next call opens a new session with a
+    /// new branch.
+    #[tool(
+        name = "finish_agent_session",
+        annotations(title = "Finish agent session", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = false),
+        output_schema = schema_for_output::<FinishSummary>()
+    )]
+    pub async fn finish_agent_session(
+        &self,
+        Parameters(p): Parameters<FormatOnly>,
+    ) -> CallToolResult {
+        let spec = WriteSpec {
+            backend: "session",
+            tool: "finish_agent_session",
+            operation: Operation::Session,
+            entity: "agent_session",
+            target_id: None,
+            arguments: json!({}),
+        };
+        let core = self.core.clone();
+        let r = self
+            .core
+            .write(
+                spec,
+                |_| async { Ok(None) },
+                |s, _| async move {
+                    let writes = core.store.write_counts(&s.id).await?;
+                    core.sessions.finish(&s).await?;
+                    let summary = FinishSummary {
+                        session_id: s.id.clone(),
+                        branch: s.branch.clone(),
+                        intent: s.intent(),
+                        started_at: s.started_at,
+                        finished_at: Utc::now(),
+                        writes,
+                        next: "The session is closed. The next tool call opens a new session with a new branch; set an intent again before writing.".into(),
+                    };
+                    Ok(Written {
+                        target_id: Some(s.id.clone()),
+                        after: serde_json::to_value(&summary).ok(),
+                        status: None,
+                        value: summary,
+                    })
+                },
+            )
+            .await;
+        finish(r, p.response_format)
+    }
+}

@@ -1,0 +1,49 @@
+//! Tool arguments: like rmcp's `Parameters<T>`, but a deserialization error names the field
+//! that is wrong (`priority: unknown variant ...`), so the model can fix exactly that.
+//!
+//! The rmcp macros find this type by its name (`Parameters`) and derive the input schema from
+//! `T`, as they do for rmcp's own.
+
+use rmcp::ErrorData;
+use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::tool::ToolCallContext;
+use serde::de::DeserializeOwned;
+
+/// The tool's typed arguments; its schema is `T`'s.
+pub struct Parameters<T>(pub T);
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Parameters<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Parameters<T> {
+    fn from_context_part(context: &mut ToolCallContext<S>) -> Result<Self, ErrorData> {
+        let arguments = context.arguments.take().unwrap_or_default();
+        let value = serde_json::Value::Object(arguments);
+        serde_path_to_error::deserialize(value)
+            .map(Parameters)
+            .map_err(|e| ErrorData::invalid_params(describe(&e), None))
+    }
+}
+
+fn describe(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path().to_string();
+    let inner = e.inner().to_string();
+    // Untagged enums (id or name) say "data did not match any variant": say what fits.
+    let inner = if inner.contains("did not match any variant") {
+        "expected a number (the id) or a name (a string)".to_string()
+    } else {
+        inner
+    };
+    if path == "." || path.is_empty() {
+        format!("failed to deserialize parameters: {inner}")
+    } else {
+        format!("failed to deserialize parameters: {path}: {inner}")
+    }
+}

@@ -1,0 +1,309 @@
+//! Agent sessions: one per agent principal, with a branch name, a declared intent and, for
+//! django-helpdesk, the agent's own logged-in client (cookie jar with CSRF).
+//!
+//! Owns: opening a session lazily on first use (and detecting whether the django-helpdesk
+//! instance has the agent-session fork's endpoints), minting branch names on a plain instance,
+//! intent validation, persisting the session beside the audit log, and closing it.
+//! Must not: write audit events (the MCP core does, around each change) or know about MCP.
+//! No state depends on an MCP transport session: sessions are keyed by the agent principal.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, SubsecRound, Utc};
+use rand::Rng;
+use serde::Serialize;
+use tokio::sync::{Mutex, OnceCell};
+use uuid::Uuid;
+
+use crate::audit::{AuditStore, SessionRow};
+use crate::backends::django_helpdesk::{DjangoClient, DjangoHelpdeskConfig, ForkProbe};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The most characters an intent may have (the fork's limit).
+pub const MAX_INTENT_CHARS: usize = 512;
+
+/// Who keeps the session's branch and intent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionMode {
+    /// The django-helpdesk instance has the agent-session endpoints and keeps them.
+    Instance,
+    /// A plain instance (or none): this server mints and keeps them.
+    Server,
+}
+
+impl SessionMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionMode::Instance => "instance",
+            SessionMode::Server => "server",
+        }
+    }
+}
+
+/// One agent session.
+pub struct AgentSession {
+    pub id: String,
+    pub agent: String,
+    pub username: Option<String>,
+    pub branch: String,
+    pub mode: SessionMode,
+    pub started_at: DateTime<Utc>,
+    intent: RwLock<Option<String>>,
+    /// The agent's own django-helpdesk client (its own cookie jar), when configured.
+    pub django: Option<Arc<DjangoClient>>,
+    /// Why the fork's endpoints are not used, when the instance has them but refused us.
+    pub note: Option<String>,
+    persisted: OnceCell<()>,
+}
+
+impl std::fmt::Debug for AgentSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentSession")
+            .field("id", &self.id)
+            .field("agent", &self.agent)
+            .field("branch", &self.branch)
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AgentSession {
+    pub fn intent(&self) -> Option<String> {
+        self.intent.read().ok().and_then(|g| g.clone())
+    }
+
+    fn set_intent_local(&self, intent: &str) {
+        if let Ok(mut g) = self.intent.write() {
+            *g = Some(intent.to_string());
+        }
+    }
+
+    /// The django-helpdesk client, or a clear error when none is configured.
+    pub fn django(&self) -> Result<&Arc<DjangoClient>> {
+        self.django.as_ref().ok_or_else(|| {
+            Error::config(
+                "django-helpdesk is not configured: set DJANGO_HELPDESK_URL, DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD",
+            )
+        })
+    }
+
+    pub fn row(&self) -> SessionRow {
+        SessionRow {
+            id: self.id.clone(),
+            agent: self.agent.clone(),
+            backend: if self.django.is_some() {
+                "django_helpdesk"
+            } else {
+                "none"
+            }
+            .to_string(),
+            username: self.username.clone(),
+            branch: self.branch.clone(),
+            mode: self.mode.as_str().to_string(),
+            intent: self.intent(),
+            started_at: self.started_at,
+            finished_at: None,
+        }
+    }
+}
+
+/// Checks an intent: 1 to 512 characters, not blank, no control characters but newlines/tabs.
+pub fn validate_intent(intent: &str) -> Result<String> {
+    let trimmed = intent.trim();
+    let n = trimmed.chars().count();
+    if n == 0 {
+        return Err(Error::invalid(
+            "intent",
+            "must not be empty: say in one sentence what you are about to do, e.g. \"triage printer tickets in Support\"",
+        ));
+    }
+    if n > MAX_INTENT_CHARS {
+        return Err(Error::invalid(
+            "intent",
+            format!(
+                "is {n} characters long; the limit is {MAX_INTENT_CHARS}: shorten it to one or two sentences"
+            ),
+        ));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Error::invalid(
+            "intent",
+            "must not contain control characters",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// `<username>-<8 chars a-z0-9>`, the fork's branch form.
+pub fn mint_branch(username: &str) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    let suffix: String = (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{username}-{suffix}")
+}
+
+/// Holds each agent's current session.
+pub struct SessionManager {
+    store: Arc<AuditStore>,
+    django: Option<DjangoHelpdeskConfig>,
+    current: Mutex<HashMap<String, Arc<AgentSession>>>,
+}
+
+impl SessionManager {
+    pub fn new(store: Arc<AuditStore>, django: Option<DjangoHelpdeskConfig>) -> Self {
+        Self {
+            store,
+            django,
+            current: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The agent's open session, opening one (and logging in) if there is none.
+    pub async fn current(&self, agent: &str) -> Result<Arc<AgentSession>> {
+        let mut map = self.current.lock().await;
+        if let Some(s) = map.get(agent) {
+            return Ok(s.clone());
+        }
+        let session = Arc::new(self.open(agent).await?);
+        tracing::info!(agent, branch = %session.branch, mode = session.mode.as_str(), "agent session opened");
+        map.insert(agent.to_string(), session.clone());
+        Ok(session)
+    }
+
+    /// The agent's open session, if any, without opening one.
+    pub async fn peek(&self, agent: &str) -> Option<Arc<AgentSession>> {
+        self.current.lock().await.get(agent).cloned()
+    }
+
+    async fn open(&self, agent: &str) -> Result<AgentSession> {
+        let (django, username) = match &self.django {
+            Some(cfg) => (
+                Some(Arc::new(DjangoClient::new(cfg.clone())?)),
+                Some(cfg.account_name()),
+            ),
+            None => (None, None),
+        };
+        let mut mode = SessionMode::Server;
+        let mut branch = None;
+        let mut intent = None;
+        let mut note = None;
+        if let Some(client) = &django {
+            if client.uses_session() {
+                match client.fork_session_info().await? {
+                    ForkProbe::Present(info) => {
+                        mode = SessionMode::Instance;
+                        branch = info.branch_name;
+                        intent = info.intent;
+                    }
+                    ForkProbe::Absent => {}
+                    ForkProbe::NotAgent(why) => note = Some(why),
+                }
+            } else {
+                note = Some("token auth: the agent-session endpoints need a session login, so this server keeps branch and intent".into());
+            }
+        }
+        let branch = match branch {
+            Some(b) => b,
+            None => {
+                if mode == SessionMode::Instance {
+                    return Err(Error::new(
+                        ErrorKind::Upstream,
+                        "the instance's agent-session-info did not report a branch_name",
+                    ));
+                }
+                mint_branch(username.as_deref().unwrap_or(agent))
+            }
+        };
+        Ok(AgentSession {
+            id: Uuid::new_v4().to_string(),
+            agent: agent.to_string(),
+            username,
+            branch,
+            mode,
+            started_at: Utc::now().trunc_subsecs(6),
+            intent: RwLock::new(intent.filter(|i| !i.is_empty())),
+            django,
+            note,
+            persisted: OnceCell::new(),
+        })
+    }
+
+    /// Records the session row once, before its first audited change. Returns true the first
+    /// time (the caller then audits the session's start).
+    pub async fn ensure_persisted(&self, session: &AgentSession) -> Result<bool> {
+        let mut first = false;
+        session
+            .persisted
+            .get_or_try_init(|| async {
+                self.store.insert_session(&session.row()).await?;
+                first = true;
+                Ok::<(), Error>(())
+            })
+            .await?;
+        Ok(first)
+    }
+
+    /// Sets the intent: on the instance when it keeps sessions, and in the store.
+    pub async fn set_intent(&self, session: &AgentSession, intent: &str) -> Result<()> {
+        if session.mode == SessionMode::Instance {
+            let client = session.django()?;
+            client.fork_set_intent(intent).await?;
+        }
+        session.set_intent_local(intent);
+        self.store.set_session_intent(&session.id, intent).await
+    }
+
+    /// Ends the agent's session everywhere and forgets it; the next call opens a new one.
+    pub async fn finish(&self, session: &AgentSession) -> Result<()> {
+        let upstream = match (&session.django, session.mode) {
+            (Some(c), SessionMode::Instance) => c.fork_finish().await.map(|_| ()),
+            (Some(c), SessionMode::Server) => c.logout().await,
+            (None, _) => Ok(()),
+        };
+        // Forget the session even if the upstream call failed: its jar is dropped with it.
+        self.current.lock().await.remove(&session.agent);
+        self.store.finish_session(&session.id).await?;
+        upstream
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn branch_has_the_fork_form() {
+        let b = mint_branch("agent7");
+        let (user, suffix) = b.rsplit_once('-').unwrap();
+        assert_eq!(user, "agent7");
+        assert_eq!(suffix.len(), 8);
+        assert!(
+            suffix
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
+        assert_ne!(mint_branch("a"), mint_branch("a"));
+    }
+
+    #[test]
+    fn intent_limits() {
+        assert!(validate_intent("").is_err());
+        assert!(validate_intent("   ").is_err());
+        assert_eq!(validate_intent(" triage ").unwrap(), "triage");
+        assert!(validate_intent(&"x".repeat(512)).is_ok());
+        let e = validate_intent(&"x".repeat(513)).unwrap_err();
+        assert!(e.message.contains("513"), "{}", e.message);
+        assert!(
+            validate_intent(&"é".repeat(512)).is_ok(),
+            "counted in characters, not bytes"
+        );
+        assert!(validate_intent("a\u{7}b").is_err());
+    }
+}

@@ -1,0 +1,264 @@
+//! Test harness: starts a real PostgreSQL and real django-helpdesk instances (plain and with
+//! the agent-session endpoints) once per test run through `tests/harness/services.py`, and
+//! connects in-process MCP clients to the server. Fails loudly, never skips.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use helpdesk_operator::audit::AuditStore;
+use helpdesk_operator::config::Config;
+use helpdesk_operator::mcp::HelpdeskOperator;
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::{RoleClient, ServiceExt};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Deserialize)]
+pub struct Queue {
+    pub id: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Services {
+    pub postgres_admin_url: String,
+    pub helpdesk_url: String,
+    pub fork_url: String,
+    pub password: String,
+    pub agents: Vec<String>,
+    pub nonstaff_user: String,
+    pub tokens: HashMap<String, String>,
+    pub queues: Vec<Queue>,
+    pub python: String,
+    pub django_dir: String,
+    pub django_env: HashMap<String, String>,
+    #[serde(skip)]
+    stdin: Option<Mutex<ChildStdin>>,
+}
+
+static SERVICES: OnceLock<Result<Services, String>> = OnceLock::new();
+static NEXT_AGENT: AtomicUsize = AtomicUsize::new(0);
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared services, started on first use. Panics with the reason if they cannot start.
+pub fn services() -> &'static Services {
+    let r = SERVICES.get_or_init(start_services);
+    match r {
+        Ok(s) => s,
+        Err(e) => panic!("test services could not start (PostgreSQL / django-helpdesk): {e}"),
+    }
+}
+
+fn start_services() -> Result<Services, String> {
+    let log_dir = repo().join("target").join("test-services");
+    std::fs::create_dir_all(&log_dir).map_err(|e| e.to_string())?;
+    let log_path = log_dir.join("services.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+    let mut child = Command::new("python3")
+        .arg(repo().join("tests/harness/services.py"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .map_err(|e| format!("cannot run python3 tests/harness/services.py: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("reading services.py output: {e}"))?;
+    let value: Value = serde_json::from_str(line.trim()).map_err(|e| {
+        let tail = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let tail: String = tail
+            .lines()
+            .rev()
+            .take(30)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
+        format!(
+            "services.py printed no JSON ({e}): {line:?}\nlog tail ({}):\n{tail}",
+            log_path.display()
+        )
+    })?;
+    if let Some(err) = value.get("error") {
+        return Err(format!("{err}"));
+    }
+    let mut s: Services = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    // Keep stdin open for the life of the test process: its EOF stops the services.
+    s.stdin = child.stdin.take().map(Mutex::new);
+    std::mem::forget(child);
+    Ok(s)
+}
+
+impl Services {
+    /// A staff agent account; each call gives the next of agent1..agent15 (agent16 is kept
+    /// for tests that delete the account's server-side sessions).
+    pub fn agent(&self) -> String {
+        let n = NEXT_AGENT.fetch_add(1, Ordering::Relaxed) % 15;
+        self.agents[n].clone()
+    }
+
+    pub fn queue_id(&self, title: &str) -> i64 {
+        self.queues
+            .iter()
+            .find(|q| q.title == title)
+            .map(|q| q.id)
+            .expect("queue")
+    }
+
+    /// Runs Python in the django-helpdesk project (`manage.py shell -c`), returns stdout.
+    pub fn django_shell(&self, code: &str) -> String {
+        let out = Command::new(&self.python)
+            .current_dir(&self.django_dir)
+            .envs(&self.django_env)
+            .args(["manage.py", "shell", "-v", "0", "-c", code])
+            .output()
+            .expect("run manage.py shell");
+        assert!(
+            out.status.success(),
+            "django shell failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A new empty PostgreSQL database; returns its URL.
+    pub async fn fresh_pg(&self) -> String {
+        use sqlx::Connection;
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&self.postgres_admin_url)
+            .await
+            .expect("connect admin");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        let (base, _) = self
+            .postgres_admin_url
+            .rsplit_once('/')
+            .expect("admin url has a database");
+        format!("{base}/{name}")
+    }
+}
+
+/// Which audit store a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Store {
+    Postgres,
+    Sqlite,
+}
+
+pub async fn store_url(store: Store) -> String {
+    match store {
+        Store::Postgres => services().fresh_pg().await,
+        Store::Sqlite => {
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+            format!(
+                "sqlite://{}",
+                dir.join(format!("audit-{}.sqlite3", uuid::Uuid::new_v4().simple()))
+                    .display()
+            )
+        }
+    }
+}
+
+/// Environment for a server working as `agent` on `url`.
+pub fn env_for(url: &str, agent: &str, database_url: &str) -> HashMap<String, String> {
+    let s = services();
+    HashMap::from([
+        ("DJANGO_HELPDESK_URL".to_string(), url.to_string()),
+        ("DJANGO_HELPDESK_USERNAME".to_string(), agent.to_string()),
+        ("DJANGO_HELPDESK_PASSWORD".to_string(), s.password.clone()),
+        ("DATABASE_URL".to_string(), database_url.to_string()),
+    ])
+}
+
+pub fn config_from(env: &HashMap<String, String>) -> Config {
+    Config::from_lookup(|k| env.get(k).cloned()).expect("config")
+}
+
+/// An in-process server and an rmcp client connected to it.
+pub struct Harness {
+    pub server: HelpdeskOperator,
+    pub client: RunningService<RoleClient, ()>,
+    pub store: std::sync::Arc<AuditStore>,
+}
+
+pub async fn connect(config: Config) -> Harness {
+    let store = AuditStore::new(config.audit_store.clone());
+    let server = HelpdeskOperator::new(&config, store.clone());
+    let (a, b) = tokio::io::duplex(1 << 20);
+    let srv = server.clone();
+    tokio::spawn(async move {
+        if let Ok(running) = srv.serve(a).await {
+            let _ = running.waiting().await;
+        }
+    });
+    let client = ().serve(b).await.expect("client handshake");
+    Harness {
+        server,
+        client,
+        store,
+    }
+}
+
+/// A server on the plain django-helpdesk with a fresh audit store.
+pub async fn plain(store: Store) -> (Harness, String) {
+    let s = services();
+    let agent = s.agent();
+    let db = store_url(store).await;
+    (
+        connect(config_from(&env_for(&s.helpdesk_url, &agent, &db))).await,
+        agent,
+    )
+}
+
+impl Harness {
+    pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
+        let Value::Object(map) = args else {
+            panic!("args must be an object")
+        };
+        self.client
+            .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(map))
+            .await
+            .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+    }
+
+    /// Calls a tool that must succeed; returns its structuredContent.
+    pub async fn ok(&self, tool: &str, args: Value) -> Value {
+        let r = self.call(tool, args).await;
+        assert_ne!(r.is_error, Some(true), "{tool} failed: {}", text(&r));
+        r.structured_content
+            .unwrap_or_else(|| panic!("{tool}: no structuredContent"))
+    }
+
+    /// Calls a tool that must fail; returns its error text.
+    pub async fn err(&self, tool: &str, args: Value) -> String {
+        let r = self.call(tool, args).await;
+        assert_eq!(
+            r.is_error,
+            Some(true),
+            "{tool} should have failed: {}",
+            text(&r)
+        );
+        text(&r)
+    }
+}
+
+pub fn text(r: &CallToolResult) -> String {
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
