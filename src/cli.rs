@@ -184,8 +184,8 @@ pub fn print_events(events: &[Event], json: bool) {
         return;
     }
     println!(
-        "{:>6}  {:<27}  {:<9}  {:<32}  {:<16}  {:<22}  {}",
-        "seq", "at", "phase", "tool", "target", "branch", "detail"
+        "{:>6}  {:<27}  {:<9}  {:<32}  {:<16}  {:<22}  detail",
+        "seq", "at", "phase", "tool", "target", "branch"
     );
     for e in events {
         let target = match (&e.target_entity, &e.target_id) {

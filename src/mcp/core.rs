@@ -9,6 +9,7 @@
 //!   upstream's answer could not be known (e.g. a timeout after sending);
 //! - writes are refused until the agent session has an intent;
 //! - reads never touch the audit store.
+//!
 //! Must not: talk HTTP itself or format tool output.
 
 use std::future::Future;

@@ -281,7 +281,13 @@ class Services:
     def find_pg_bin():
         initdb = shutil.which("initdb")
         if not initdb:
-            raise Failure("initdb not found on PATH (PostgreSQL server binaries are required)")
+            # Debian's postgresql packages keep the server binaries off PATH.
+            found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                           key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+            initdb = str(found[-1]) if found else None
+        if not initdb:
+            raise Failure("initdb not found on PATH or in /usr/lib/postgresql/*/bin: install PostgreSQL "
+                          "(apt-get install postgresql) - the tests need a real server")
         return Path(os.path.realpath(initdb)).parent
 
     def pg_cmd(self, argv):

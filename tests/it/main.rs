@@ -1,6 +1,8 @@
 //! Integration tests: one binary, so the real PostgreSQL and django-helpdesk are started once
 //! per run (see `common`).
 
+mod audit;
 mod common;
 mod django_helpdesk;
+mod sessions;
 mod surface;

@@ -422,14 +422,12 @@ impl DjangoClient {
     /// Queues and users, from the `<select>`s of the browsable API's ticket form; cached for
     /// [`CHOICES_TTL`] unless `refresh` is set.
     pub async fn choices(&self, refresh: bool) -> Result<Arc<Choices>> {
-        if !refresh {
-            if let Ok(guard) = self.choices.lock() {
-                if let Some((at, c)) = guard.as_ref() {
-                    if at.elapsed() < CHOICES_TTL {
-                        return Ok(c.clone());
-                    }
-                }
-            }
+        if !refresh
+            && let Ok(guard) = self.choices.lock()
+            && let Some((at, c)) = guard.as_ref()
+            && at.elapsed() < CHOICES_TTL
+        {
+            return Ok(c.clone());
         }
         let q = [("page_size", "1".to_string())];
         let reply = self
