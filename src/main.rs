@@ -73,9 +73,26 @@ enum AuditCommand {
     Verify,
 }
 
+/// Logs go to stderr (stdout is the JSON-RPC channel). Whatever filter the user sets, the
+/// HTTP and cookie crates stay at info or above: their debug output prints cookie values and
+/// headers, which are secrets here.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HELPDESK_OPERATOR_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("HELPDESK_OPERATOR_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    for quiet in [
+        "cookie_store=warn",
+        "reqwest_cookie_store=warn",
+        "reqwest=info",
+        "hyper=info",
+        "hyper_util=info",
+        "h2=info",
+        "rustls=info",
+        "sqlx=warn",
+    ] {
+        if let Ok(d) = quiet.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -5,4 +5,5 @@ mod audit;
 mod common;
 mod django_helpdesk;
 mod sessions;
+mod stdio;
 mod surface;
