@@ -1,6 +1,6 @@
 //! django-helpdesk tools end to end, against a real django-helpdesk 2.6 and real audit stores.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::*;
 
@@ -324,9 +324,10 @@ async fn ticket_lifecycle_on_sqlite() {
     ticket_lifecycle(Store::Sqlite).await;
 }
 
-/// A failing write is recorded as requested + failed, with the upstream's reason.
+/// A write to a ticket that does not exist stops at the before-image read: a clear error,
+/// nothing requested, nothing sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_writes_are_audited() {
+async fn a_write_to_a_missing_ticket_stops_before_it_is_requested() {
     let (h, _) = plain(Store::Sqlite).await;
     h.ok(
         "set_agent_intent",
@@ -348,5 +349,50 @@ async fn failed_writes_are_audited() {
             .all(|e| e.tool != "django_helpdesk_add_followup"),
         "{events:?}"
     );
-    let _ = Value::Null;
+}
+
+/// An upstream refusal after the request was recorded: requested + failed, with the reason
+/// and the upstream status, and a tool error a model can act on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_refusals_are_audited_as_failed() {
+    let s = services();
+    let (h, _) = plain(Store::Sqlite).await;
+    let slug = format!("gone{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    s.django_shell(&format!("from helpdesk.models import Queue; Queue.objects.create(slug='{slug}', title='Queue {slug}')"));
+    h.ok("set_agent_intent", json!({"intent": "queue vanishes"}))
+        .await;
+    h.ok("django_helpdesk_get_queues", json!({"refresh": true}))
+        .await;
+    s.django_shell(&format!(
+        "from helpdesk.models import Queue; Queue.objects.filter(slug='{slug}').delete()"
+    ));
+    let msg = h
+        .err(
+            "django_helpdesk_create_ticket",
+            json!({"queue": format!("Queue {slug}"), "title": "t", "description": "d"}),
+        )
+        .await;
+    assert!(
+        msg.contains("queue") && msg.contains("does not exist"),
+        "{msg}"
+    );
+    let events = h.store.list(None, 10).await.unwrap();
+    let failed = events
+        .iter()
+        .find(|e| e.phase == "failed")
+        .expect("a failed event");
+    assert_eq!(failed.tool, "django_helpdesk_create_ticket");
+    assert_eq!(failed.upstream_status, Some(400));
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("does not exist")
+    );
+    let requested = events
+        .iter()
+        .find(|e| e.phase == "requested" && e.tool == "django_helpdesk_create_ticket")
+        .unwrap();
+    assert_eq!(failed.request_id.as_deref(), Some(requested.id.as_str()));
 }

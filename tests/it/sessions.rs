@@ -167,3 +167,50 @@ async fn token_auth_reads_by_status_and_explains_what_needs_a_session() {
     h.ok("django_helpdesk_delete_ticket", json!({"ticket_id": id}))
         .await;
 }
+
+/// The stateless 2026-07-28 protocol (server/discover, no initialize): the session belongs to
+/// the agent, not to a transport session, so it carries across calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protocol_2026_07_28_without_initialize() {
+    use rmcp::model::{CallToolRequestParams, ProtocolVersion};
+    use rmcp::{ClientLifecycleMode, ClientServiceExt, ServiceExt};
+    let s = services();
+    let db = store_url(Store::Sqlite).await;
+    let config = config_from(&env_for(&s.helpdesk_url, &s.agent(), &db));
+    let store = helpdesk_operator::audit::AuditStore::new(config.audit_store.clone());
+    let server = helpdesk_operator::mcp::HelpdeskOperator::new(&config, store);
+    let (a, b) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        if let Ok(r) = server.serve(a).await {
+            let _ = r.waiting().await;
+        }
+    });
+    let client = ()
+        .serve_with_lifecycle(
+            b,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .expect("discover");
+    let call = |name: &'static str, args: serde_json::Value| {
+        let serde_json::Value::Object(map) = args else {
+            unreachable!()
+        };
+        client.call_tool(CallToolRequestParams::new(name).with_arguments(map))
+    };
+    let r = call("set_agent_intent", json!({"intent": "stateless protocol"}))
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    let r = call("get_agent_session_info", json!({})).await.unwrap();
+    assert_eq!(
+        r.structured_content.unwrap()["intent"],
+        "stateless protocol"
+    );
+    let r = call("django_helpdesk_list_tickets", json!({"page_size": 1}))
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+}

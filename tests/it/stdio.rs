@@ -31,35 +31,61 @@ async fn serve_over_stdio_keeps_secrets_out_of_logs_and_audit() {
     let db = store_url(Store::Sqlite).await;
     let mut env = env_for(&s.helpdesk_url, &agent, &db);
     env.insert("HELPDESK_OPERATOR_LOG".into(), "trace".into());
-    let log_path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("stdio-{}.log", uuid::Uuid::new_v4().simple()));
+    let log_path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stdio-{}.log", uuid::Uuid::new_v4().simple()));
     let log = std::fs::File::create(&log_path).unwrap();
     let mut cmd = command(&env);
     cmd.arg("serve");
-    let (transport, _) = TokioChildProcess::builder(cmd).stderr(Stdio::from(log)).spawn().unwrap();
+    let (transport, _) = TokioChildProcess::builder(cmd)
+        .stderr(Stdio::from(log))
+        .spawn()
+        .unwrap();
     let client = ().serve(transport).await.expect("initialize over stdio");
     let tools = client.list_all_tools().await.unwrap();
     assert!(tools.len() >= 11);
 
     let call = |name: &'static str, args: Value| {
-        let Value::Object(map) = args else { unreachable!() };
+        let Value::Object(map) = args else {
+            unreachable!()
+        };
         client.call_tool(CallToolRequestParams::new(name).with_arguments(map))
     };
-    let r = call("set_agent_intent", json!({"intent": "stdio test"})).await.unwrap();
+    let r = call("set_agent_intent", json!({"intent": "stdio test"}))
+        .await
+        .unwrap();
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
-    let r = call("django_helpdesk_create_ticket", json!({"queue": "Support", "title": "stdio ticket", "description": "d"})).await.unwrap();
+    let r = call(
+        "django_helpdesk_create_ticket",
+        json!({"queue": "Support", "title": "stdio ticket", "description": "d"}),
+    )
+    .await
+    .unwrap();
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
-    let id = r.structured_content.unwrap()["ticket"]["id"].as_i64().unwrap();
-    let r = call("django_helpdesk_delete_ticket", json!({"ticket_id": id})).await.unwrap();
+    let id = r.structured_content.unwrap()["ticket"]["id"]
+        .as_i64()
+        .unwrap();
+    let r = call("django_helpdesk_delete_ticket", json!({"ticket_id": id}))
+        .await
+        .unwrap();
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
     let r = call("finish_agent_session", json!({})).await.unwrap();
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
     client.cancel().await.unwrap();
 
     let logs = std::fs::read_to_string(&log_path).unwrap();
-    assert!(logs.contains("logged in to django-helpdesk"), "debug logs were captured: {logs}");
+    assert!(
+        logs.contains("logged in to django-helpdesk"),
+        "debug logs were captured: {logs}"
+    );
     assert!(!logs.contains(&s.password), "password in logs");
-    assert!(!logs.to_lowercase().contains("sessionid="), "cookie in logs");
-    assert!(!logs.to_lowercase().contains("csrftoken="), "CSRF cookie in logs");
+    assert!(
+        !logs.to_lowercase().contains("sessionid="),
+        "cookie in logs"
+    );
+    assert!(
+        !logs.to_lowercase().contains("csrftoken="),
+        "CSRF cookie in logs"
+    );
 
     let store = helpdesk_operator::audit::AuditStore::new(config_from(&env).audit_store);
     let events = store.list(None, 100).await.unwrap();
@@ -83,7 +109,11 @@ async fn official_python_client_drives_a_session_and_the_audit_log_holds_it() {
         .await
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "acceptance.py failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "acceptance.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let result: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     let branch = result["branch"].as_str().unwrap();
     let intent = result["intent"].as_str().unwrap();
@@ -91,9 +121,19 @@ async fn official_python_client_drives_a_session_and_the_audit_log_holds_it() {
 
     let store = helpdesk_operator::audit::AuditStore::new(config_from(&env).audit_store);
     let events = store.list(None, 100).await.unwrap();
-    for tool in ["django_helpdesk_create_ticket", "django_helpdesk_add_followup", "django_helpdesk_update_ticket"] {
-        let req = events.iter().find(|e| e.tool == tool && e.phase == "requested").unwrap_or_else(|| panic!("{tool} requested"));
-        let ok = events.iter().find(|e| e.tool == tool && e.phase == "succeeded").unwrap_or_else(|| panic!("{tool} succeeded"));
+    for tool in [
+        "django_helpdesk_create_ticket",
+        "django_helpdesk_add_followup",
+        "django_helpdesk_update_ticket",
+    ] {
+        let req = events
+            .iter()
+            .find(|e| e.tool == tool && e.phase == "requested")
+            .unwrap_or_else(|| panic!("{tool} requested"));
+        let ok = events
+            .iter()
+            .find(|e| e.tool == tool && e.phase == "succeeded")
+            .unwrap_or_else(|| panic!("{tool} succeeded"));
         for e in [req, ok] {
             assert_eq!(e.intent.as_deref(), Some(intent));
             assert_eq!(e.branch.as_deref(), Some(branch));
@@ -117,8 +157,15 @@ async fn official_python_client_drives_a_session_and_the_audit_log_holds_it() {
 }
 
 fn verify_cli(db: &str) -> (bool, String) {
-    let out = std::process::Command::new(BIN).args(["audit", "verify"]).env("DATABASE_URL", db).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+    let out = std::process::Command::new(BIN)
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", db)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,20 +174,36 @@ async fn check_diagnoses_plain_fork_and_bad_credentials() {
     let db = store_url(Store::Sqlite).await;
     let run = |env: HashMap<String, String>| async move {
         let out = command(&env).arg("check").output().await.unwrap();
-        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
     };
     let (ok, out) = run(env_for(&s.helpdesk_url, &s.agent(), &db)).await;
     assert!(ok, "{out}");
-    assert!(out.contains("agent-session endpoints") && out.contains("absent"), "{out}");
+    assert!(
+        out.contains("agent-session endpoints") && out.contains("absent"),
+        "{out}"
+    );
     assert!(out.contains("queues") && out.contains("Support"), "{out}");
     let (ok, out) = run(env_for(&s.fork_url, &s.agent(), &db)).await;
     assert!(ok, "{out}");
     assert!(out.contains("present"), "{out}");
     let mut bad = env_for(&s.helpdesk_url, &s.agent(), &db);
-    bad.insert("DJANGO_HELPDESK_PASSWORD".into(), "pw-CANARY-bad-1111".into());
+    bad.insert(
+        "DJANGO_HELPDESK_PASSWORD".into(),
+        "pw-CANARY-bad-1111".into(),
+    );
     let (ok, out) = run(bad).await;
     assert!(!ok, "{out}");
-    assert!(out.contains("login") && out.contains("FAILED") && !out.contains("pw-CANARY-bad"), "{out}");
+    assert!(
+        out.contains("login") && out.contains("FAILED") && !out.contains("pw-CANARY-bad"),
+        "{out}"
+    );
     let nonstaff = env_for(&s.helpdesk_url, &s.nonstaff_user, &db);
     let (ok, out) = run(nonstaff).await;
     assert!(!ok && out.contains("staff"), "{out}");
@@ -148,9 +211,18 @@ async fn check_diagnoses_plain_fork_and_bad_credentials() {
 
 #[test]
 fn help_explains_the_commands_and_configuration() {
-    let out = std::process::Command::new(BIN).arg("--help").output().unwrap();
+    let out = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for needle in ["serve", "check", "audit", "DJANGO_HELPDESK_URL", "DATABASE_URL"] {
+    for needle in [
+        "serve",
+        "check",
+        "audit",
+        "DJANGO_HELPDESK_URL",
+        "DATABASE_URL",
+    ] {
         assert!(help.contains(needle), "--help lacks {needle}: {help}");
     }
 }
