@@ -65,10 +65,31 @@ async fn writes_fail_closed_when_the_audit_store_is_down_and_reads_go_on() {
     h.ok("django_helpdesk_get_queues", json!({})).await;
 }
 
+/// Runs SQL directly against an audit database, as someone tampering with it would.
+async fn tamper(db: &str, sql: &'static str) {
+    use sqlx::Connection;
+    if db.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(db).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db).await.unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verify_finds_edited_deleted_and_reordered_events() {
+async fn verify_finds_edited_deleted_and_reordered_events_on_postgres() {
+    verify_finds_tampering(Store::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_finds_edited_deleted_and_reordered_events_on_sqlite() {
+    verify_finds_tampering(Store::Sqlite).await;
+}
+
+async fn verify_finds_tampering(store: Store) {
     let s = services();
-    let db = store_url(Store::Postgres).await;
+    let db = store_url(store).await;
     let h = connect(config_from(&env_for(&s.helpdesk_url, &s.agent(), &db))).await;
     h.ok("set_agent_intent", json!({"intent": "tamper test"}))
         .await;
@@ -100,23 +121,23 @@ async fn verify_finds_edited_deleted_and_reordered_events() {
         "{out}"
     );
 
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(&db).await.unwrap();
     // Edited: someone rewrites the intent of event 5.
-    sqlx::query("UPDATE audit_events SET intent = 'nothing to see' WHERE seq = 5")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    tamper(
+        &db,
+        "UPDATE audit_events SET intent = 'nothing to see' WHERE seq = 5",
+    )
+    .await;
     let (code, out) = cli(&db, &["audit", "verify"]);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("BROKEN: event 5") && out.contains("edited"),
         "{out}"
     );
-    sqlx::query("UPDATE audit_events SET intent = 'tamper test' WHERE seq = 5")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    tamper(
+        &db,
+        "UPDATE audit_events SET intent = 'tamper test' WHERE seq = 5",
+    )
+    .await;
     assert_eq!(
         cli(&db, &["audit", "verify"]).0,
         0,
@@ -129,17 +150,14 @@ async fn verify_finds_edited_deleted_and_reordered_events() {
         "UPDATE audit_events SET seq = 6 WHERE seq = 7",
         "UPDATE audit_events SET seq = 7 WHERE seq = -6",
     ] {
-        sqlx::query(sql).execute(&mut conn).await.unwrap();
+        tamper(&db, sql).await;
     }
     let (code, out) = cli(&db, &["audit", "verify"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("BROKEN: event 6"), "{out}");
 
     // Deleted: an event in the middle disappears.
-    sqlx::query("DELETE FROM audit_events WHERE seq = 3")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    tamper(&db, "DELETE FROM audit_events WHERE seq = 3").await;
     let (code, out) = cli(&db, &["audit", "verify"]);
     assert_eq!(code, 1, "{out}");
     assert!(
