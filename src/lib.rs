@@ -27,4 +27,5 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod mcp;
+pub mod policy;
 pub mod session;

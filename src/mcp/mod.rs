@@ -30,6 +30,7 @@ use serde_json::json;
 use crate::audit::{AuditStore, WriteCounts};
 use crate::config::Config;
 use crate::error::Result;
+use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 use crate::session::{SessionManager, SessionMode, validate_intent};
 use core::{Core, Operation, WriteSpec, Written};
 use output::{Render, ResponseFormat, finish};
@@ -201,6 +202,29 @@ impl Render for FinishSummary {
             self.next
         )
     }
+}
+
+impl PolicyView for FormatOnly {
+    fn view(&self) -> Result<serde_json::Value> {
+        Ok(json!({}))
+    }
+}
+
+impl PolicyView for SetIntentParams {
+    fn view(&self) -> Result<serde_json::Value> {
+        Ok(json!({ "intent": self.intent }))
+    }
+}
+
+/// The session tools for the policy layer.
+pub fn session_catalog() -> Vec<ToolMeta> {
+    use crate::policy::catalog::canonicalize_as as c;
+    const INTENT: &[FieldMeta] = &[FieldMeta { name: "intent", kind: FieldKind::Text }];
+    vec![
+        ToolMeta { name: "get_agent_session_info", backend: "session", operation: OpKind::Read, destructive: false, fields: &[], canonicalize: c::<FormatOnly> },
+        ToolMeta { name: "set_agent_intent", backend: "session", operation: OpKind::Session, destructive: false, fields: INTENT, canonicalize: c::<SetIntentParams> },
+        ToolMeta { name: "finish_agent_session", backend: "session", operation: OpKind::Session, destructive: false, fields: &[], canonicalize: c::<FormatOnly> },
+    ]
 }
 
 fn session_info(s: &crate::session::AgentSession) -> SessionInfo {

@@ -21,6 +21,7 @@ use crate::mcp::HelpdeskOperator;
 use crate::mcp::core::{Operation, WriteSpec, Written};
 use crate::mcp::output::{Render, ResponseFormat, finish};
 use crate::mcp::params::Parameters;
+use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
 const BACKEND: &str = "django_helpdesk";
 
@@ -679,6 +680,22 @@ pub struct TicketIdParams {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
+pub struct DeleteTicketParams {
+    /// The ticket's numeric id.
+    #[validate(range(min = 1))]
+    pub ticket_id: i64,
+    /// Only to confirm: when this exact call answered status "confirmation_required", repeat
+    /// it with the same arguments plus the confirmation_token it returned.
+    #[serde(default)]
+    #[validate(length(min = 16, max = 200))]
+    pub confirmation_token: Option<String>,
+    /// "markdown" (default) or "json".
+    #[serde(default)]
+    pub response_format: ResponseFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
 pub struct CreateTicketParams {
     /// The queue: its id or title (e.g. "Support"). See django_helpdesk_get_queues.
     pub queue: IdOrName,
@@ -701,6 +718,11 @@ pub struct CreateTicketParams {
     /// Due date: YYYY-MM-DD or a date-time like 2026-12-31T17:00:00Z.
     #[serde(default)]
     pub due_date: Option<String>,
+    /// Only to confirm: when this exact call answered status "confirmation_required", repeat
+    /// it with the same arguments plus the confirmation_token it returned.
+    #[serde(default)]
+    #[validate(length(min = 16, max = 200))]
+    pub confirmation_token: Option<String>,
     /// "markdown" (default) or "json".
     #[serde(default)]
     pub response_format: ResponseFormat,
@@ -727,6 +749,11 @@ pub struct AddFollowupParams {
     /// Time spent, as H:MM (e.g. 0:45), H:MM:SS, or ISO 8601 like PT1H30M.
     #[serde(default)]
     pub time_spent: Option<String>,
+    /// Only to confirm: when this exact call answered status "confirmation_required", repeat
+    /// it with the same arguments plus the confirmation_token it returned.
+    #[serde(default)]
+    #[validate(length(min = 16, max = 200))]
+    pub confirmation_token: Option<String>,
     /// "markdown" (default) or "json".
     #[serde(default)]
     pub response_format: ResponseFormat,
@@ -764,6 +791,11 @@ pub struct UpdateTicketParams {
     /// Not accepted here: change status with django_helpdesk_add_followup and new_status.
     #[serde(default)]
     pub status: Option<Value>,
+    /// Only to confirm: when this exact call answered status "confirmation_required", repeat
+    /// it with the same arguments plus the confirmation_token it returned.
+    #[serde(default)]
+    #[validate(length(min = 16, max = 200))]
+    pub confirmation_token: Option<String>,
     /// "markdown" (default) or "json".
     #[serde(default)]
     pub response_format: ResponseFormat,
@@ -975,6 +1007,7 @@ fn args_of<T: Serialize>(p: &T) -> Value {
     let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         m.remove("response_format");
+        m.remove("confirmation_token");
         m.retain(|_, v| !v.is_null());
     }
     v
@@ -1299,7 +1332,7 @@ impl HelpdeskOperator {
     )]
     pub async fn django_helpdesk_delete_ticket(
         &self,
-        Parameters(p): Parameters<TicketIdParams>,
+        Parameters(p): Parameters<DeleteTicketParams>,
     ) -> CallToolResult {
         let fmt = p.response_format;
         let r = async {
@@ -1390,6 +1423,197 @@ impl HelpdeskOperator {
         .await;
         finish(r, fmt)
     }
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// What the policy layer sees
+
+const STATUS_NAMES: &[&str] = &["open", "reopened", "resolved", "closed", "duplicate"];
+const PRIORITY_NAMES: &[&str] = &["critical", "high", "normal", "low", "very_low"];
+
+fn ref_view(v: &IdOrName) -> Value {
+    match v {
+        IdOrName::Id(n) => json!(n),
+        IdOrName::Name(s) => json!(s),
+    }
+}
+
+fn insert_some(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
+    if let Some(v) = v {
+        m.insert(k.into(), v);
+    }
+}
+
+fn status_view(field: &str, v: &IdOrName) -> Result<Value> {
+    Ok(json!(models::status_name(resolve_status(field, v)?)))
+}
+
+fn priority_view(field: &str, v: &IdOrName) -> Result<Value> {
+    Ok(json!(models::priority_name(resolve_priority(field, v)?)))
+}
+
+impl PolicyView for ListTicketsParams {
+    fn view(&self) -> Result<Value> {
+        let mut m = Map::new();
+        if self.status.is_some() {
+            let names: Vec<String> = list_statuses(self)?.into_iter().map(models::status_name).collect();
+            m.insert("status".into(), json!(names));
+        }
+        insert_some(&mut m, "queue", self.queue.as_ref().map(ref_view));
+        insert_some(&mut m, "assigned_to", self.assigned_to.as_ref().map(ref_view));
+        insert_some(&mut m, "search", self.search.clone().map(Value::from));
+        insert_some(&mut m, "page", self.page.map(Value::from));
+        insert_some(&mut m, "page_size", self.page_size.map(Value::from));
+        Ok(Value::Object(m))
+    }
+}
+
+impl PolicyView for TicketIdParams {
+    fn view(&self) -> Result<Value> {
+        Ok(json!({"ticket_id": self.ticket_id}))
+    }
+}
+
+impl PolicyView for DeleteTicketParams {
+    fn view(&self) -> Result<Value> {
+        Ok(json!({"ticket_id": self.ticket_id}))
+    }
+}
+
+impl PolicyView for CreateTicketParams {
+    fn view(&self) -> Result<Value> {
+        let mut m = Map::new();
+        m.insert("queue".into(), ref_view(&self.queue));
+        m.insert("title".into(), json!(self.title));
+        m.insert("description".into(), json!(self.description));
+        let priority = match &self.priority {
+            Some(p) => priority_view("priority", p)?,
+            None => json!("normal"),
+        };
+        m.insert("priority".into(), priority);
+        insert_some(&mut m, "submitter_email", self.submitter_email.clone().map(Value::from));
+        insert_some(&mut m, "assigned_to", self.assigned_to.as_ref().map(ref_view));
+        insert_some(&mut m, "due_date", self.due_date.clone().map(Value::from));
+        Ok(Value::Object(m))
+    }
+}
+
+impl PolicyView for AddFollowupParams {
+    fn view(&self) -> Result<Value> {
+        let mut m = Map::new();
+        m.insert("ticket_id".into(), json!(self.ticket_id));
+        m.insert("comment".into(), json!(self.comment));
+        m.insert("public".into(), json!(self.public));
+        insert_some(&mut m, "new_status", self.new_status.as_ref().map(|v| status_view("new_status", v)).transpose()?);
+        insert_some(&mut m, "time_spent", self.time_spent.clone().map(Value::from));
+        Ok(Value::Object(m))
+    }
+}
+
+impl PolicyView for UpdateTicketParams {
+    fn view(&self) -> Result<Value> {
+        let mut m = Map::new();
+        m.insert("ticket_id".into(), json!(self.ticket_id));
+        insert_some(&mut m, "title", self.title.clone().map(Value::from));
+        insert_some(&mut m, "description", self.description.clone().map(Value::from));
+        insert_some(&mut m, "priority", self.priority.as_ref().map(|v| priority_view("priority", v)).transpose()?);
+        insert_some(&mut m, "assigned_to", self.assigned_to.as_ref().map(ref_view));
+        if self.unassign {
+            m.insert("unassign".into(), json!(true));
+        }
+        insert_some(&mut m, "due_date", self.due_date.clone().map(Value::from));
+        insert_some(&mut m, "queue", self.queue.as_ref().map(ref_view));
+        Ok(Value::Object(m))
+    }
+}
+
+impl PolicyView for ChoicesParams {
+    fn view(&self) -> Result<Value> {
+        let mut m = Map::new();
+        insert_some(&mut m, "search", self.search.clone().map(Value::from));
+        m.insert("refresh".into(), json!(self.refresh));
+        Ok(Value::Object(m))
+    }
+}
+
+/// A ticket's state as policy rules see it (names for status and priority, ids for refs).
+pub fn ticket_view(raw: &Value) -> Value {
+    let mut m = Map::new();
+    for k in ["title", "description", "submitter_email", "due_date", "assigned_to", "queue"] {
+        if let Some(v) = raw.get(k) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    if let Some(n) = raw.get("status").and_then(Value::as_i64) {
+        m.insert("status".into(), json!(models::status_name(n)));
+    }
+    if let Some(n) = raw.get("priority").and_then(Value::as_i64) {
+        m.insert("priority".into(), json!(models::priority_name(n)));
+    }
+    m.insert("unassign".into(), json!(false));
+    Value::Object(m)
+}
+
+const F_TICKET: FieldMeta = FieldMeta { name: "ticket_id", kind: FieldKind::Integer };
+const F_QUEUE: FieldMeta = FieldMeta { name: "queue", kind: FieldKind::Ref };
+const F_ASSIGNED: FieldMeta = FieldMeta { name: "assigned_to", kind: FieldKind::Ref };
+const F_TITLE: FieldMeta = FieldMeta { name: "title", kind: FieldKind::Text };
+const F_DESCRIPTION: FieldMeta = FieldMeta { name: "description", kind: FieldKind::Text };
+const F_PRIORITY: FieldMeta = FieldMeta { name: "priority", kind: FieldKind::Enum(PRIORITY_NAMES) };
+const F_DUE: FieldMeta = FieldMeta { name: "due_date", kind: FieldKind::Plain };
+
+/// The django-helpdesk tools for the policy layer.
+pub fn catalog() -> Vec<ToolMeta> {
+    use crate::policy::catalog::canonicalize_as as c;
+    let t = |name, operation, destructive, fields, canonicalize| ToolMeta { name, backend: BACKEND, operation, destructive, fields, canonicalize };
+    vec![
+        t(
+            "django_helpdesk_list_tickets",
+            OpKind::Read,
+            false,
+            &[
+                FieldMeta { name: "status", kind: FieldKind::Enum(STATUS_NAMES) },
+                F_QUEUE,
+                F_ASSIGNED,
+                FieldMeta { name: "search", kind: FieldKind::Text },
+                FieldMeta { name: "page", kind: FieldKind::Integer },
+                FieldMeta { name: "page_size", kind: FieldKind::Integer },
+            ],
+            c::<ListTicketsParams>,
+        ),
+        t("django_helpdesk_get_ticket", OpKind::Read, false, &[F_TICKET], c::<TicketIdParams>),
+        t(
+            "django_helpdesk_create_ticket",
+            OpKind::Create,
+            false,
+            &[F_QUEUE, F_TITLE, F_DESCRIPTION, F_PRIORITY, FieldMeta { name: "submitter_email", kind: FieldKind::Plain }, F_ASSIGNED, F_DUE],
+            c::<CreateTicketParams>,
+        ),
+        t(
+            "django_helpdesk_add_followup",
+            OpKind::Update,
+            false,
+            &[
+                F_TICKET,
+                FieldMeta { name: "comment", kind: FieldKind::Text },
+                FieldMeta { name: "public", kind: FieldKind::Bool },
+                FieldMeta { name: "new_status", kind: FieldKind::Enum(STATUS_NAMES) },
+                FieldMeta { name: "time_spent", kind: FieldKind::Plain },
+            ],
+            c::<AddFollowupParams>,
+        ),
+        t(
+            "django_helpdesk_update_ticket",
+            OpKind::Update,
+            false,
+            &[F_TICKET, F_TITLE, F_DESCRIPTION, F_PRIORITY, F_ASSIGNED, FieldMeta { name: "unassign", kind: FieldKind::Bool }, F_DUE, F_QUEUE],
+            c::<UpdateTicketParams>,
+        ),
+        t("django_helpdesk_delete_ticket", OpKind::Delete, true, &[F_TICKET], c::<DeleteTicketParams>),
+        t("django_helpdesk_get_queues", OpKind::Read, false, &[FieldMeta { name: "search", kind: FieldKind::Text }, FieldMeta { name: "refresh", kind: FieldKind::Bool }], c::<ChoicesParams>),
+        t("django_helpdesk_get_users", OpKind::Read, false, &[FieldMeta { name: "search", kind: FieldKind::Text }, FieldMeta { name: "refresh", kind: FieldKind::Bool }], c::<ChoicesParams>),
+    ]
 }
 
 #[cfg(test)]

@@ -1,0 +1,129 @@
+//! The tools as the policy layer sees them: backend, kind of operation, the fields rules may
+//! test, and how raw arguments become the canonical values rules compare against.
+//!
+//! Owns: [`ToolMeta`]. Each backend's `tools.rs` describes its tools here; policy files are
+//! validated against this catalogue (an unknown tool or field name stops the server).
+//! Must not: import rmcp or do I/O.
+
+use serde_json::Value;
+
+use crate::error::Result;
+
+/// The kind of operation a tool performs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    Read,
+    Create,
+    Update,
+    Delete,
+    /// Changes to the agent session itself.
+    Session,
+}
+
+impl OpKind {
+    pub const ALL: &'static [(&'static str, OpKind)] = &[
+        ("read", OpKind::Read),
+        ("create", OpKind::Create),
+        ("update", OpKind::Update),
+        ("delete", OpKind::Delete),
+        ("session", OpKind::Session),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(_, k)| *k == self).map(|(n, _)| *n).unwrap_or("read")
+    }
+
+    pub fn parse(s: &str) -> Option<OpKind> {
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, k)| *k)
+    }
+
+    /// Creates, updates and deletes (not reads, not session changes).
+    pub fn is_write(self) -> bool {
+        matches!(self, OpKind::Create | OpKind::Update | OpKind::Delete)
+    }
+}
+
+/// What values a field holds, for validating rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Integer,
+    Bool,
+    /// One of these canonical names (e.g. statuses).
+    Enum(&'static [&'static str]),
+    /// A referenced object (queue, user): its id once resolved, the given id or name in
+    /// `policy explain`.
+    Ref,
+    /// A string that is not free text (an e-mail address, a date, a duration): compared like
+    /// text, but not part of the `text` field.
+    Plain,
+}
+
+/// Turns a tool's typed arguments into the canonical values policy rules compare against.
+pub trait PolicyView {
+    fn view(&self) -> Result<Value>;
+}
+
+/// [`ToolMeta::canonicalize`] for a tool whose arguments deserialize into `T`.
+pub fn canonicalize_as<T: serde::de::DeserializeOwned + PolicyView>(raw: &Value) -> Result<Value> {
+    let parsed: T = serde_path_to_error::deserialize(raw.clone()).map_err(|e| {
+        crate::error::Error::new(crate::error::ErrorKind::InvalidInput, format!("invalid arguments: {}: {}", e.path(), e.inner()))
+    })?;
+    parsed.view()
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FieldMeta {
+    pub name: &'static str,
+    pub kind: FieldKind,
+}
+
+/// Fields every tool has, computed from the call.
+pub const VIRTUAL_FIELDS: &[FieldMeta] = &[
+    // All free-text fields of the call joined (title, description, comment, ...).
+    FieldMeta { name: "text", kind: FieldKind::Text },
+    // How many objects the call affects (1 for single-object tools).
+    FieldMeta { name: "objects", kind: FieldKind::Integer },
+];
+
+/// One tool, as policy sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolMeta {
+    pub name: &'static str,
+    pub backend: &'static str,
+    pub operation: OpKind,
+    pub destructive: bool,
+    pub fields: &'static [FieldMeta],
+    /// Raw arguments -> canonical values (enum names normalised). No I/O: references stay as
+    /// given; the tool itself puts resolved ids in the view it passes at call time.
+    pub canonicalize: fn(&Value) -> Result<Value>,
+}
+
+impl ToolMeta {
+    pub fn field(&self, name: &str) -> Option<FieldMeta> {
+        self.fields
+            .iter()
+            .chain(VIRTUAL_FIELDS.iter())
+            .find(|f| f.name == name)
+            .copied()
+    }
+
+    pub fn text_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.fields.iter().filter(|f| f.kind == FieldKind::Text).map(|f| f.name)
+    }
+}
+
+/// Every tool of every backend this build has.
+pub fn all() -> Vec<ToolMeta> {
+    let mut v = crate::mcp::session_catalog();
+    v.extend(crate::backends::django_helpdesk::tools::catalog());
+    v
+}
+
+/// Backend names known to the catalogue.
+pub fn backends() -> Vec<&'static str> {
+    let mut b: Vec<&'static str> = all().iter().map(|t| t.backend).collect();
+    b.sort();
+    b.dedup();
+    b
+}

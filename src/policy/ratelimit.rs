@@ -1,0 +1,1 @@
+//! Rate limits per upstream account.
