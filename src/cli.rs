@@ -211,3 +211,239 @@ pub fn print_events(events: &[Event], json: bool) {
         );
     }
 }
+
+/// `policy check`: validates and summarises; problems carry file and line.
+pub fn policy_check(path: Option<&std::path::Path>) -> crate::error::Result<bool> {
+    match crate::policy::Policy::load(path) {
+        Ok(p) => {
+            println!("ok: {} ({} rules)", p.source, p.rules.len());
+            let s = &p.settings;
+            println!(
+                "settings: read_only={}, confirmation_ttl={}s, default_via={}, rate_limit_wait={}s",
+                s.read_only,
+                s.confirmation_ttl.as_secs(),
+                s.default_via
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                s.rate_limit_wait.as_secs()
+            );
+            for r in &p.rules {
+                println!(
+                    "  {:<28} {:<15} {}",
+                    r.name,
+                    r.decision.as_str(),
+                    r.location
+                );
+            }
+            Ok(true)
+        }
+        Err(e) if e.kind == crate::error::ErrorKind::Config => {
+            println!("{e}");
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `policy explain TOOL ARGS`: which rule decides, and why.
+pub fn policy_explain(
+    path: Option<&std::path::Path>,
+    tool: &str,
+    args: &str,
+    before: Option<&str>,
+) -> crate::error::Result<bool> {
+    use crate::error::Error;
+    let policy = crate::policy::Policy::load(path)?;
+    let meta = *policy.tool(tool).ok_or_else(|| {
+        let names: Vec<&str> = crate::policy::catalog::all()
+            .iter()
+            .map(|t| t.name)
+            .collect();
+        Error::invalid(
+            "TOOL",
+            format!(
+                "\"{tool}\" is not a tool; known tools: {}",
+                names.join(", ")
+            ),
+        )
+    })?;
+    let args: serde_json::Value = serde_json::from_str(args)
+        .map_err(|e| Error::invalid("ARGS-JSON", format!("is not JSON: {e}")))?;
+    let view = (meta.canonicalize)(&args)?;
+    let before: Option<serde_json::Value> = match before {
+        Some(b) => Some(
+            serde_json::from_str(b)
+                .map_err(|e| Error::invalid("--before", format!("is not JSON: {e}")))?,
+        ),
+        None => None,
+    };
+    let d = policy.decide(&meta, &view, before.as_ref());
+    println!(
+        "tool:      {tool} ({} {}{})",
+        meta.backend,
+        meta.operation.as_str(),
+        if meta.destructive {
+            ", destructive"
+        } else {
+            ""
+        }
+    );
+    println!("arguments: {view}");
+    println!("decision:  {}", d.kind.as_str());
+    println!("rule:      {}", d.rule);
+    println!("reason:    {}", d.reason);
+    if d.kind == crate::policy::DecisionKind::Confirm {
+        println!(
+            "via:       {}",
+            d.via
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", then ")
+        );
+    }
+    if meta.operation.is_write() {
+        println!("intent:    required (every write needs a declared intent)");
+    }
+    println!(
+        "matched:   {}",
+        if d.matched.is_empty() {
+            "no explicit rule".to_string()
+        } else {
+            d.matched.join(", ")
+        }
+    );
+    if before.is_none()
+        && policy.rules.iter().any(|r| {
+            r.when
+                .iter()
+                .any(|p| matches!(p, crate::policy::Predicate::Changes { .. }))
+        })
+    {
+        println!(
+            "note:      no --before given: `changes` conditions compare against an unknown state"
+        );
+    }
+    println!("policy:    {}", policy.source);
+    Ok(true)
+}
+
+/// `pending`: confirmations still open.
+pub async fn pending(store: &AuditStore) -> crate::error::Result<bool> {
+    let open = store.open_confirmations().await?;
+    if open.is_empty() {
+        println!("no confirmations are waiting");
+    }
+    for c in open {
+        println!(
+            "{}  {:<9} {:<30} agent {}  rule {}  expires {}\n    {}\n    preview: {}",
+            c.id,
+            c.state,
+            c.tool,
+            c.agent,
+            c.rule,
+            c.expires_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            c.reason,
+            c.preview.map(|p| p.0.to_string()).unwrap_or_default()
+        );
+    }
+    Ok(true)
+}
+
+/// `approve ID` / `deny ID`: a person's decision, recorded in the audit log.
+pub async fn decide_confirmation(
+    store: &AuditStore,
+    id: &str,
+    approve: bool,
+    by: Option<String>,
+) -> crate::error::Result<bool> {
+    use crate::audit::{NewEvent, Phase};
+    let by = format!(
+        "human:{}",
+        by.or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "operator".into())
+    );
+    let Some(c) = store.confirmation(id).await? else {
+        println!("no confirmation with id {id} (see `helpdesk-operator pending`)");
+        return Ok(false);
+    };
+    let session = store.get_session(&c.session_id).await?;
+    let event = |phase: Phase, message: String| NewEvent {
+        phase: Some(phase),
+        agent: by.clone(),
+        session_id: Some(c.session_id.clone()),
+        branch: session.as_ref().map(|s| s.branch.clone()),
+        intent: session.as_ref().and_then(|s| s.intent.clone()),
+        backend: c.tool.split('_').take(2).collect::<Vec<_>>().join("_"),
+        tool: c.tool.clone(),
+        operation: "confirmation".into(),
+        target_entity: Some("confirmation".into()),
+        target_id: Some(c.id.clone()),
+        error: Some(message),
+        decision: Some(if approve { "approved" } else { "rejected" }.into()),
+        rule: Some(c.rule.clone()),
+        ..Default::default()
+    };
+    if c.state != "pending" {
+        println!(
+            "confirmation {id} is {}, not pending: nothing to decide",
+            c.state
+        );
+        return Ok(false);
+    }
+    if chrono::Utc::now() >= c.expires_at {
+        store
+            .transition_confirmation(id, &["pending"], "expired", Some(&by))
+            .await?;
+        store
+            .append(event(
+                Phase::Expired,
+                format!("{by} tried to decide confirmation {id} after it expired"),
+            ))
+            .await?;
+        println!(
+            "confirmation {id} expired at {}; the agent must ask again",
+            c.expires_at.to_rfc3339()
+        );
+        return Ok(false);
+    }
+    if approve && c.via != "human" {
+        println!(
+            "confirmation {id} is confirmed by its token (via {}), not by a person; nothing to approve",
+            c.via
+        );
+        return Ok(false);
+    }
+    let (to, phase) = if approve {
+        ("approved", Phase::Approved)
+    } else {
+        ("rejected", Phase::Rejected)
+    };
+    if !store
+        .transition_confirmation(id, &["pending"], to, Some(&by))
+        .await?
+    {
+        println!("confirmation {id} changed meanwhile; run `helpdesk-operator pending` again");
+        return Ok(false);
+    }
+    store
+        .append(event(
+            phase,
+            format!("{by} {to} confirmation {id}: {} ({})", c.tool, c.reason),
+        ))
+        .await?;
+    println!(
+        "{to}: {id} {} for agent {}{}",
+        c.tool,
+        c.agent,
+        if approve {
+            "; the agent can now repeat its call with the token"
+        } else {
+            ""
+        }
+    );
+    Ok(true)
+}

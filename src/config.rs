@@ -19,6 +19,8 @@ pub struct Config {
     pub audit_store: AuditStoreConfig,
     /// django-helpdesk, when `DJANGO_HELPDESK_URL` is set.
     pub django_helpdesk: Option<DjangoHelpdeskConfig>,
+    /// `HELPDESK_OPERATOR_POLICY`: a policy file or folder; unset = the shipped default.
+    pub policy_path: Option<PathBuf>,
 }
 
 /// The audit store: PostgreSQL in production, an embedded SQLite file by default.
@@ -131,6 +133,7 @@ impl Config {
             agent,
             audit_store,
             django_helpdesk,
+            policy_path: get("HELPDESK_OPERATOR_POLICY").map(PathBuf::from),
         })
     }
 }

@@ -31,6 +31,12 @@ pub enum ErrorKind {
     AuditUnavailable,
     /// A write was attempted before the agent declared an intent.
     IntentRequired,
+    /// Policy refused the call.
+    PolicyDenied,
+    /// A confirmation was refused (wrong call, replayed, declined, not yet approved).
+    ConfirmationRefused,
+    /// A confirmation was presented after it expired.
+    ConfirmationExpired,
     /// The server's own configuration is missing or wrong.
     Config,
     /// A bug or an unexpected state in this server.

@@ -8,6 +8,7 @@ use helpdesk_operator::audit::AuditStore;
 use helpdesk_operator::cli;
 use helpdesk_operator::config::Config;
 use helpdesk_operator::mcp::HelpdeskOperator;
+use helpdesk_operator::policy::Policy;
 use rmcp::ServiceExt;
 
 const AFTER_HELP: &str = "\
@@ -17,12 +18,15 @@ Configuration (environment variables, or a .env file in the working directory):
   DJANGO_HELPDESK_PASSWORD   its password (or DJANGO_HELPDESK_TOKEN: a DRF token)
   HELPDESK_OPERATOR_AGENT    the agent's name in the audit log (default: the username)
   DATABASE_URL               postgres://... for the audit log (unset: embedded SQLite file)
+  HELPDESK_OPERATOR_POLICY   policy file or folder (default: the shipped policies/default.toml)
   HELPDESK_OPERATOR_LOG      log filter for stderr (default: info)
 
 Typical first steps:
   helpdesk-operator check          # are the credentials and the audit store usable?
   helpdesk-operator serve          # run as an MCP server over stdio (for Claude & co.)
-  helpdesk-operator audit list     # what did agents change?";
+  helpdesk-operator audit list     # what did agents change?
+  helpdesk-operator policy explain django_helpdesk_delete_ticket '{\"ticket_id\": 7}'
+  helpdesk-operator pending        # confirmations waiting for a person (approve / deny ID)";
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +54,46 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Check policy files, or explain which rule decides a call.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// List confirmations waiting for a decision (newest last).
+    Pending,
+    /// Approve a pending confirmation (rules with via = "human"); the agent then repeats its
+    /// call with the token it was given.
+    Approve {
+        /// The confirmation id (from `pending`, or from the agent).
+        id: String,
+        /// Who approves, for the audit log (default: $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Reject a pending confirmation; the agent's token stops working.
+    Deny {
+        id: String,
+        #[arg(long)]
+        by: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file or folder (default: HELPDESK_OPERATOR_POLICY, or the built-in
+    /// default); problems are listed with file, line and what is wrong (exit 1).
+    Check { path: Option<std::path::PathBuf> },
+    /// Show which rule decides a call and why, e.g.
+    /// `policy explain django_helpdesk_add_followup '{"ticket_id": 1, "comment": "x", "public": true}'`
+    Explain {
+        tool: String,
+        /// The tool's arguments as JSON.
+        args: String,
+        /// The object's state before the call, as the tool would read it (canonical names),
+        /// for `changes` conditions, e.g. '{"priority": "normal", "assigned_to": 3}'.
+        #[arg(long)]
+        before: Option<String>,
     },
 }
 
@@ -88,6 +132,9 @@ fn init_logging() {
         "h2=info",
         "rustls=info",
         "sqlx=warn",
+        // rmcp logs whole JSON-RPC messages at debug: tool arguments and results carry
+        // confirmation tokens and customer data.
+        "rmcp=info",
     ] {
         if let Ok(d) = quiet.parse() {
             filter = filter.add_directive(d);
@@ -113,7 +160,33 @@ async fn main() -> ExitCode {
     };
     let store = AuditStore::new(config.audit_store.clone());
     match cli.command {
-        Command::Serve => serve(config, store).await,
+        Command::Serve => {
+            let policy = match Policy::load(config.policy_path.as_deref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            serve(config, store, policy).await
+        }
+        Command::Policy {
+            command: PolicyCommand::Check { path },
+        } => {
+            let path = path.or(config.policy_path.clone());
+            exit(cli::policy_check(path.as_deref()))
+        }
+        Command::Policy {
+            command: PolicyCommand::Explain { tool, args, before },
+        } => exit(cli::policy_explain(
+            config.policy_path.as_deref(),
+            &tool,
+            &args,
+            before.as_deref(),
+        )),
+        Command::Pending => exit(cli::pending(&store).await),
+        Command::Approve { id, by } => exit(cli::decide_confirmation(&store, &id, true, by).await),
+        Command::Deny { id, by } => exit(cli::decide_confirmation(&store, &id, false, by).await),
         Command::Check => {
             if cli::check(&config, &store).await {
                 ExitCode::SUCCESS
@@ -125,8 +198,20 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: Config, store: std::sync::Arc<AuditStore>) -> ExitCode {
+fn exit(r: Result<bool, helpdesk_operator::error::Error>) -> ExitCode {
+    match r {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy) -> ExitCode {
     tracing::info!(store = %store.describe(), "audit store");
+    tracing::info!(policy = %policy.source, rules = policy.rules.len(), "policy");
     if let Err(e) = store.ensure_ready().await {
         tracing::warn!("{e}; reads work, writes are refused until it is reachable");
     }
@@ -134,7 +219,7 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>) -> ExitCode {
         Some(d) => tracing::info!(url = %d.base_url, "django-helpdesk configured"),
         None => tracing::warn!("no backend configured: set DJANGO_HELPDESK_URL (see --help)"),
     }
-    let server = HelpdeskOperator::new(&config, store);
+    let server = HelpdeskOperator::with_policy(&config, store, std::sync::Arc::new(policy));
     let running = match server.serve(rmcp::transport::stdio()).await {
         Ok(r) => r,
         Err(e) => {

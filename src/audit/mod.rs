@@ -36,6 +36,20 @@ pub enum Phase {
     Failed,
     /// The outcome cannot be known (e.g. a timeout after the request was sent).
     Unknown,
+    /// Policy refused the call; nothing was sent.
+    Denied,
+    /// Policy asked for confirmation; a token was issued, nothing was sent.
+    ConfirmationRequired,
+    /// The call was confirmed (token, elicitation or approved by a person).
+    Confirmed,
+    /// A person approved a pending confirmation out of band.
+    Approved,
+    /// A person rejected a pending confirmation out of band.
+    Rejected,
+    /// A confirmation token was presented after it expired.
+    Expired,
+    /// A confirmation was refused: wrong session, tool or arguments, replayed, declined.
+    Refused,
 }
 
 impl Phase {
@@ -45,6 +59,13 @@ impl Phase {
             Phase::Succeeded => "succeeded",
             Phase::Failed => "failed",
             Phase::Unknown => "unknown",
+            Phase::Denied => "denied",
+            Phase::ConfirmationRequired => "confirmation_required",
+            Phase::Confirmed => "confirmed",
+            Phase::Approved => "approved",
+            Phase::Rejected => "rejected",
+            Phase::Expired => "expired",
+            Phase::Refused => "refused",
         }
     }
 }
@@ -71,6 +92,9 @@ pub struct NewEvent {
     pub upstream_status: Option<i32>,
     pub duration_ms: Option<i64>,
     pub error: Option<String>,
+    /// The policy decision that let the call through or stopped it, and the deciding rule.
+    pub decision: Option<String>,
+    pub rule: Option<String>,
 }
 
 /// One stored event.
@@ -96,6 +120,8 @@ pub struct Event {
     pub upstream_status: Option<i32>,
     pub duration_ms: Option<i64>,
     pub error: Option<String>,
+    pub decision: Option<String>,
+    pub rule: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -104,7 +130,7 @@ impl Event {
     /// The value that is hashed: every column but `hash`.
     fn hashed_content(&self) -> Value {
         let j = |v: &Option<Json<Value>>| v.as_ref().map(|j| j.0.clone()).unwrap_or(Value::Null);
-        chain::canonical(&json!({
+        let mut content = json!({
             "seq": self.seq,
             "id": self.id,
             "at": self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -126,7 +152,15 @@ impl Event {
             "duration_ms": self.duration_ms,
             "error": self.error,
             "prev_hash": self.prev_hash,
-        }))
+        });
+        // Added in the second schema version: hashed only when set, so older chains verify.
+        if let Some(d) = &self.decision {
+            content["decision"] = json!(d);
+        }
+        if let Some(r) = &self.rule {
+            content["rule"] = json!(r);
+        }
+        chain::canonical(&content)
     }
 
     fn compute_hash(&self) -> String {
@@ -189,6 +223,9 @@ macro_rules! on_pool {
     };
 }
 
+mod confirmations;
+pub use confirmations::Confirmation;
+
 /// The audit store. Connects lazily: a server whose store is down still serves reads.
 pub struct AuditStore {
     config: AuditStoreConfig,
@@ -204,7 +241,7 @@ impl std::fmt::Debug for AuditStore {
     }
 }
 
-const EVENT_COLUMNS: &str = "seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, prev_hash, hash";
+const EVENT_COLUMNS: &str = "seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, decision, rule, prev_hash, hash";
 
 impl AuditStore {
     pub fn new(config: AuditStoreConfig) -> Arc<Self> {
@@ -283,14 +320,16 @@ impl AuditStore {
                 upstream_status: new.upstream_status,
                 duration_ms: new.duration_ms,
                 error: new.error.clone(),
+                decision: new.decision.clone(),
+                rule: new.rule.clone(),
                 prev_hash,
                 hash: String::new(),
             };
             event.hash = event.compute_hash();
             let inserted = on_pool!(pool, |p| {
                 sqlx::query(
-                    "INSERT INTO audit_events (seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+                    "INSERT INTO audit_events (seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, decision, rule, prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
                 )
                 .bind(event.seq)
                 .bind(&event.id)
@@ -312,6 +351,8 @@ impl AuditStore {
                 .bind(event.upstream_status)
                 .bind(event.duration_ms)
                 .bind(&event.error)
+                .bind(&event.decision)
+                .bind(&event.rule)
                 .bind(&event.prev_hash)
                 .bind(&event.hash)
                 .execute(p)

@@ -1,13 +1,18 @@
-//! The choke point every tool call passes: session -> intent check -> before image ->
-//! audit `requested` -> upstream call -> audit outcome.
+//! The choke point every tool call passes: session -> intent -> before image -> policy
+//! decision (deny / confirm) -> audit `requested` -> upstream call -> audit outcome.
 //!
-//! Owns: [`Core::write`] (every write tool and session change goes through it) and
-//! [`Core::read`]. Invariants kept here:
+//! Owns: [`Core::write`] (every write tool and session change goes through it),
+//! [`Core::read`], and the confirmation round trips (token, elicitation, human approval).
+//! Invariants kept here:
 //! - a write is recorded as `requested` before it is sent; if that record cannot be written,
 //!   nothing is sent (fail closed) and the tool says why;
 //! - every requested write gets an outcome event: `succeeded`, `failed`, or `unknown` when the
 //!   upstream's answer could not be known (e.g. a timeout after sending);
+//! - every policy decision that stops or gates a write is an event (denied,
+//!   confirmation_required, confirmed, expired, refused);
 //! - writes are refused until the agent session has an intent;
+//! - a confirmation is bound to (agent session, tool, canonical arguments) and to the object's
+//!   state when it was previewed, single use, expiring;
 //! - reads never touch the audit store.
 //!
 //! Must not: talk HTTP itself or format tool output.
@@ -16,34 +21,26 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::{Map, Value};
+use chrono::{DateTime, SubsecRound, Utc};
+use rmcp::RoleServer;
+use rmcp::model::{
+    ElicitRequest, ElicitRequestParams, ElicitationAction, InputRequest, InputRequests,
+    InputRequiredResult,
+};
+use rmcp::service::{Peer, RequestContext};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use sqlx::types::Json;
 
-use crate::audit::{AuditStore, NewEvent, Phase};
+use crate::audit::{AuditStore, Confirmation, NewEvent, Phase};
 use crate::error::{Error, ErrorKind, Result};
+pub use crate::policy::OpKind as Operation;
+use crate::policy::confirm::{self, Preview};
+use crate::policy::{Decision, DecisionKind, Policy, Via};
 use crate::session::{AgentSession, SessionManager};
 
-/// The kind of change a write makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    Create,
-    Update,
-    Delete,
-    /// A change to the agent session itself (intent, finish).
-    Session,
-}
-
-impl Operation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Create => "create",
-            Operation::Update => "update",
-            Operation::Delete => "delete",
-            Operation::Session => "session",
-        }
-    }
-}
-
-/// What a write is, for the audit log.
+/// What a write is, for policy and the audit log.
 #[derive(Debug, Clone)]
 pub struct WriteSpec {
     pub backend: &'static str,
@@ -53,6 +50,15 @@ pub struct WriteSpec {
     pub target_id: Option<String>,
     /// The tool's arguments as the agent sent them (secrets are redacted before storing).
     pub arguments: Value,
+    /// The canonical values policy rules compare against (names resolved to ids).
+    pub view: Value,
+    /// The object's raw state (before image) -> canonical values, for `changes` rules.
+    pub before_view: fn(&Value) -> Value,
+}
+
+/// For writes that read no before image.
+pub fn no_view(_: &Value) -> Value {
+    Value::Null
 }
 
 /// What a successful write returns to the core.
@@ -64,13 +70,113 @@ pub struct Written<T> {
     pub status: Option<u16>,
 }
 
+/// How a write call ended, short of an error.
+pub enum Outcome<T> {
+    /// The change was made.
+    Done(T),
+    /// Nothing was sent: a confirmation bound to this exact call is needed first.
+    Confirm(Box<ConfirmationRequired>),
+    /// 2026-07-28 clients: the input-required round trip that asks the user to confirm.
+    Input(InputRequiredResult),
+}
+
+/// The structured result of a call that needs confirmation.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ConfirmationRequired {
+    /// Always "confirmation_required".
+    pub status: String,
+    pub tool: String,
+    /// The policy rule that asks for confirmation, and why.
+    pub rule: String,
+    pub reason: String,
+    /// How to confirm: "token" (repeat the call with the token) or "human" (a person approves
+    /// it with `helpdesk-operator approve <confirmation_id>`, then repeat the call with the
+    /// token).
+    pub via: String,
+    pub confirmation_id: String,
+    /// Repeat exactly the same call (same arguments) with this added as `confirmation_token`.
+    pub confirmation_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub preview: Preview,
+    /// What to do next, in words.
+    pub next_step: String,
+}
+
+/// How the client can be asked to confirm (elicitation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elicit {
+    /// The client cannot be asked.
+    No,
+    /// 2025-11-25 and older: an `elicitation/create` request during the call.
+    Inline,
+    /// 2026-07-28: the input-required round trip.
+    RoundTrip,
+}
+
+/// What the MCP request carries besides the tool's own arguments.
+#[derive(Clone)]
+pub struct CallCtx {
+    pub confirmation_token: Option<String>,
+    pub elicit: Elicit,
+    pub peer: Option<Peer<RoleServer>>,
+    pub request_state: Option<String>,
+    pub input_responses: Option<rmcp::model::InputResponses>,
+}
+
+impl CallCtx {
+    /// No confirmation token, no elicitation (CLI, tests).
+    pub fn plain() -> Self {
+        Self {
+            confirmation_token: None,
+            elicit: Elicit::No,
+            peer: None,
+            request_state: None,
+            input_responses: None,
+        }
+    }
+
+    pub fn from_request(
+        ctx: &RequestContext<RoleServer>,
+        confirmation_token: Option<String>,
+        request_state: Option<String>,
+        input_responses: Option<rmcp::model::InputResponses>,
+    ) -> Self {
+        let can_elicit = ctx
+            .client_capabilities()
+            .is_some_and(|c| c.elicitation.is_some());
+        let stateless = ctx
+            .protocol_version()
+            .is_some_and(|v| v >= rmcp::model::ProtocolVersion::V_2026_07_28);
+        let elicit = match (can_elicit, stateless) {
+            (false, _) => Elicit::No,
+            (true, false) => Elicit::Inline,
+            (true, true) => Elicit::RoundTrip,
+        };
+        Self {
+            confirmation_token,
+            elicit,
+            peer: Some(ctx.peer.clone()),
+            request_state,
+            input_responses,
+        }
+    }
+}
+
 /// Shared state behind the MCP surface.
 pub struct Core {
     /// The principal: whose session tool calls use (stdio: the configured agent).
     pub agent: String,
     pub store: Arc<AuditStore>,
     pub sessions: SessionManager,
+    pub policy: Arc<Policy>,
 }
+
+enum Gate<T> {
+    Proceed(&'static str),
+    Stop(Outcome<T>),
+}
+
+const CONFIRM_KEY: &str = "confirm";
 
 impl Core {
     /// The agent's current session (opened lazily).
@@ -84,6 +190,18 @@ impl Core {
         F: FnOnce(Arc<AgentSession>) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        if let Some(meta) = self.policy.tool(tool) {
+            let d = self.policy.decide(meta, &Value::Null, None);
+            if d.kind == DecisionKind::Deny {
+                return Err(Error::new(
+                    ErrorKind::PolicyDenied,
+                    format!(
+                        "{tool} is refused by policy rule \"{}\": {}",
+                        d.rule, d.reason
+                    ),
+                ));
+            }
+        }
         let session = self.session().await?;
         let started = Instant::now();
         let result = op(session).await;
@@ -96,9 +214,15 @@ impl Core {
         result
     }
 
-    /// Runs a write through the audit log. `before` reads the object's current state (for
-    /// updates and deletes); `op` performs the change and is given that image.
-    pub async fn write<T, B, BF, O, OF>(&self, spec: WriteSpec, before: B, op: O) -> Result<T>
+    /// Runs a write through policy and the audit log. `before` reads the object's current
+    /// state (for updates and deletes); `op` performs the change and is given that image.
+    pub async fn write<T, B, BF, O, OF>(
+        &self,
+        spec: WriteSpec,
+        call: CallCtx,
+        before: B,
+        op: O,
+    ) -> Result<Outcome<T>>
     where
         B: FnOnce(Arc<AgentSession>) -> BF,
         BF: Future<Output = Result<Option<Value>>>,
@@ -106,40 +230,84 @@ impl Core {
         OF: Future<Output = Result<Written<T>>>,
     {
         let session = self.session().await?;
+        let meta = *self.policy.tool(spec.tool).ok_or_else(|| {
+            Error::internal(format!("{} is not in the tool catalogue", spec.tool))
+        })?;
         if spec.operation != Operation::Session && session.intent().is_none() {
-            return Err(Error::new(
-                ErrorKind::IntentRequired,
-                format!(
-                    "{} was not sent: this agent session has no intent yet. Call set_agent_intent with one sentence saying what you are about to do (1-512 characters), then repeat this call.",
-                    spec.tool
-                ),
-            ));
+            let msg = format!(
+                "{} was not sent: this agent session has no intent yet. Call set_agent_intent with one sentence saying what you are about to do (1-512 characters), then repeat this call.",
+                spec.tool
+            );
+            if let Err(e) = self
+                .decision_event(
+                    &session,
+                    &spec,
+                    Phase::Denied,
+                    "require_intent",
+                    "intent",
+                    &msg,
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "could not record a refused write");
+            }
+            return Err(Error::new(ErrorKind::IntentRequired, msg));
         }
         let before_image = before(session.clone()).await?;
+        let before_view = before_image.as_ref().map(|b| (spec.before_view)(b));
+        let decision = self.policy.decide(&meta, &spec.view, before_view.as_ref());
+        tracing::info!(tool = spec.tool, decision = decision.kind.as_str(), rule = %decision.rule, "policy decision");
+        let label = match decision.kind {
+            DecisionKind::Deny => {
+                let msg = format!(
+                    "{} was refused by policy rule \"{}\": {}",
+                    spec.tool, decision.rule, decision.reason
+                );
+                self.decision_event(&session, &spec, Phase::Denied, "deny", &decision.rule, &msg)
+                    .await?;
+                return Err(Error::new(ErrorKind::PolicyDenied, msg));
+            }
+            DecisionKind::Confirm => {
+                match self
+                    .confirm(
+                        &session,
+                        &spec,
+                        &decision,
+                        &call,
+                        before_image.as_ref(),
+                        before_view.as_ref(),
+                    )
+                    .await?
+                {
+                    Gate::Proceed(label) => label,
+                    Gate::Stop(outcome) => return Ok(outcome),
+                }
+            }
+            DecisionKind::Allow | DecisionKind::RequireIntent => "allowed",
+        };
         self.record_session_start(&session).await?;
-        let requested = self
-            .store
-            .append(self.event(
-                &session,
-                &spec,
-                Phase::Requested,
-                spec.target_id.clone(),
-                before_image.clone(),
-                None,
-                None,
-                None,
-                None,
-            ))
-            .await
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::AuditUnavailable,
-                    format!(
-                        "{} was not sent, because the audit log could not record it: {e}",
-                        spec.tool
-                    ),
-                )
-            })?;
+        let mut requested = self.event(
+            &session,
+            &spec,
+            Phase::Requested,
+            spec.target_id.clone(),
+            before_image.clone(),
+            None,
+            None,
+            None,
+            None,
+        );
+        requested.decision = Some(label.to_string());
+        requested.rule = Some(decision.rule.clone());
+        let requested = self.store.append(requested).await.map_err(|e| {
+            Error::new(
+                ErrorKind::AuditUnavailable,
+                format!(
+                    "{} was not sent, because the audit log could not record it: {e}",
+                    spec.tool
+                ),
+            )
+        })?;
         let started = Instant::now();
         let result = op(session.clone(), before_image).await;
         let ms = started.elapsed().as_millis() as i64;
@@ -194,16 +362,453 @@ impl Core {
                 ),
             });
         }
-        result.map(|w| w.value)
+        result.map(|w| Outcome::Done(w.value))
+    }
+
+    /// The confirmation gate: redeem a presented token or round-trip answer, or start a
+    /// confirmation through the first path the rule allows and the client supports.
+    async fn confirm<T>(
+        &self,
+        session: &AgentSession,
+        spec: &WriteSpec,
+        decision: &Decision,
+        call: &CallCtx,
+        before_raw: Option<&Value>,
+        before_view: Option<&Value>,
+    ) -> Result<Gate<T>> {
+        let args_hash = confirm::args_hash(spec.tool, &spec.arguments);
+        let state_hash = before_raw.map(confirm::state_hash);
+        let target = format!(
+            "{} {}",
+            spec.entity,
+            spec.target_id.clone().unwrap_or_else(|| "(new)".into())
+        );
+        let preview = confirm::preview(
+            spec.operation.as_str(),
+            target,
+            &spec.view,
+            before_view,
+            before_raw,
+        );
+
+        if let Some(token) = &call.confirmation_token {
+            let found = self
+                .store
+                .confirmation_by_token_hash(&confirm::token_hash(token))
+                .await?;
+            let Some(c) = found else {
+                return Err(self.refuse(session, spec, &decision.rule, Phase::Refused, "the confirmation_token is not known: call again without it to get a new one").await);
+            };
+            return self
+                .redeem(
+                    session,
+                    spec,
+                    decision,
+                    c,
+                    &args_hash,
+                    state_hash.as_deref(),
+                    preview,
+                    None,
+                )
+                .await;
+        }
+        if let (Some(id), Some(responses)) = (&call.request_state, &call.input_responses) {
+            let found = self.store.confirmation(id).await?;
+            let Some(c) = found.filter(|c| c.via == Via::Elicitation.as_str()) else {
+                return Err(self
+                    .refuse(
+                        session,
+                        spec,
+                        &decision.rule,
+                        Phase::Refused,
+                        "the confirmation round trip refers to no pending confirmation: call again",
+                    )
+                    .await);
+            };
+            let accepted = responses.get(CONFIRM_KEY).is_some_and(|r| {
+                r.get("action").and_then(Value::as_str) == Some("accept")
+                    && r["content"]["confirm"] == json!(true)
+            });
+            return self
+                .redeem(
+                    session,
+                    spec,
+                    decision,
+                    c,
+                    &args_hash,
+                    state_hash.as_deref(),
+                    preview,
+                    Some(accepted),
+                )
+                .await;
+        }
+
+        let path = decision.via.iter().copied().find(|v| match v {
+            Via::Token | Via::Human => true,
+            Via::Elicitation => call.elicit != Elicit::No,
+        });
+        let Some(path) = path else {
+            let wanted: Vec<&str> = decision.via.iter().map(|v| v.as_str()).collect();
+            let msg = format!(
+                "{} needs confirmation (policy rule \"{}\": {}), but none of the allowed ways ({}) is available with this client, so nothing was sent",
+                spec.tool,
+                decision.rule,
+                decision.reason,
+                wanted.join(", ")
+            );
+            self.decision_event(
+                session,
+                spec,
+                Phase::Denied,
+                "confirm",
+                &decision.rule,
+                &msg,
+            )
+            .await?;
+            return Err(Error::new(ErrorKind::PolicyDenied, msg));
+        };
+        if path == Via::Elicitation && call.elicit == Elicit::Inline {
+            let peer = call
+                .peer
+                .clone()
+                .ok_or_else(|| Error::internal("elicitation without a peer"))?;
+            let accepted = ask(&peer, &message(spec, decision, &preview)).await;
+            return match accepted {
+                Ok(true) => {
+                    self.decision_event(
+                        session,
+                        spec,
+                        Phase::Confirmed,
+                        "confirmed",
+                        &decision.rule,
+                        "confirmed by the user (elicitation)",
+                    )
+                    .await?;
+                    Ok(Gate::Proceed("confirmed"))
+                }
+                Ok(false) => Err(self
+                    .refuse(
+                        session,
+                        spec,
+                        &decision.rule,
+                        Phase::Refused,
+                        "the user did not confirm the change, so nothing was sent",
+                    )
+                    .await),
+                Err(e) => Err(self
+                    .refuse(
+                        session,
+                        spec,
+                        &decision.rule,
+                        Phase::Refused,
+                        &format!("asking the user to confirm failed ({e}), so nothing was sent"),
+                    )
+                    .await),
+            };
+        }
+        let (outcome, _) = self
+            .issue(
+                session, spec, decision, path, &args_hash, state_hash, preview, None,
+            )
+            .await?;
+        Ok(Gate::Stop(outcome))
+    }
+
+    /// Creates a pending confirmation and the result that asks for it.
+    #[allow(clippy::too_many_arguments)]
+    async fn issue<T>(
+        &self,
+        session: &AgentSession,
+        spec: &WriteSpec,
+        decision: &Decision,
+        via: Via,
+        args_hash: &str,
+        state_hash: Option<String>,
+        preview: Preview,
+        note: Option<&str>,
+    ) -> Result<(Outcome<T>, String)> {
+        self.record_session_start(session).await?;
+        let (token, id) = confirm::mint();
+        let now = Utc::now().trunc_subsecs(6);
+        let ttl = chrono::Duration::from_std(self.policy.settings.confirmation_ttl)
+            .unwrap_or(chrono::Duration::minutes(10));
+        let c = Confirmation {
+            id: id.clone(),
+            token_hash: confirm::token_hash(&token),
+            session_id: session.id.clone(),
+            agent: session.agent.clone(),
+            tool: spec.tool.to_string(),
+            args_hash: args_hash.to_string(),
+            preview_hash: state_hash,
+            preview: serde_json::to_value(&preview).ok().map(Json),
+            rule: decision.rule.clone(),
+            reason: decision.reason.clone(),
+            via: via.as_str().to_string(),
+            state: "pending".into(),
+            created_at: now,
+            expires_at: now + ttl,
+            decided_at: None,
+            decided_by: None,
+        };
+        self.store.insert_confirmation(&c).await.map_err(|e| {
+            Error::new(ErrorKind::AuditUnavailable, format!("{} needs confirmation, but the confirmation could not be stored ({e}), so nothing was sent", spec.tool))
+        })?;
+        let mut ev = self.event(
+            session,
+            spec,
+            Phase::ConfirmationRequired,
+            spec.target_id.clone(),
+            None,
+            serde_json::to_value(&preview).ok(),
+            None,
+            None,
+            Some(format!(
+                "confirmation {id} via {}: {}",
+                via.as_str(),
+                decision.reason
+            )),
+        );
+        ev.decision = Some("confirm".into());
+        ev.rule = Some(decision.rule.clone());
+        self.store.append(ev).await?;
+        if via == Via::Elicitation {
+            let mut requests = InputRequests::new();
+            requests.insert(
+                CONFIRM_KEY.to_string(),
+                elicitation_request(&message(spec, decision, &preview))?,
+            );
+            return Ok((
+                Outcome::Input(InputRequiredResult::new(Some(requests), Some(id.clone()))),
+                id,
+            ));
+        }
+        let mut next_step = match via {
+            Via::Human => format!(
+                "Nothing was sent. A person must approve this change first: ask them to run `helpdesk-operator approve {id}` (they can review it with `helpdesk-operator pending`). Then repeat exactly the same call with confirmation_token set to the token above. It expires at {}.",
+                c.expires_at.to_rfc3339()
+            ),
+            _ => format!(
+                "Nothing was sent. Show the preview to the user; if they agree, repeat exactly the same call with the same arguments plus confirmation_token. The token works once, for this call only, until {}.",
+                c.expires_at.to_rfc3339()
+            ),
+        };
+        if let Some(n) = note {
+            next_step = format!("{n} {next_step}");
+        }
+        Ok((
+            Outcome::Confirm(Box::new(ConfirmationRequired {
+                status: "confirmation_required".into(),
+                tool: spec.tool.to_string(),
+                rule: decision.rule.clone(),
+                reason: decision.reason.clone(),
+                via: via.as_str().into(),
+                confirmation_id: id.clone(),
+                confirmation_token: token,
+                expires_at: c.expires_at,
+                preview,
+                next_step,
+            })),
+            id,
+        ))
+    }
+
+    /// Checks a presented confirmation against this exact call and uses it up.
+    #[allow(clippy::too_many_arguments)]
+    async fn redeem<T>(
+        &self,
+        session: &AgentSession,
+        spec: &WriteSpec,
+        decision: &Decision,
+        c: Confirmation,
+        args_hash: &str,
+        state_hash: Option<&str>,
+        preview: Preview,
+        elicitation_accepted: Option<bool>,
+    ) -> Result<Gate<T>> {
+        let rule = c.rule.clone();
+        let refuse = |why: String| async move {
+            Err(self
+                .refuse(session, spec, &rule, Phase::Refused, &why)
+                .await)
+        };
+        if c.session_id != session.id {
+            return refuse("the confirmation_token belongs to another agent session; call again without it to get a new one".into()).await;
+        }
+        if c.tool != spec.tool {
+            return refuse(format!(
+                "the confirmation_token was issued for {}, not {}",
+                c.tool, spec.tool
+            ))
+            .await;
+        }
+        if c.args_hash != args_hash {
+            let _ = self
+                .store
+                .transition_confirmation(&c.id, &["pending", "approved"], "refused", None)
+                .await;
+            return refuse("the arguments differ from the call that was previewed, so the token is void; call again without a token to preview these arguments".into()).await;
+        }
+        match c.state.as_str() {
+            "used" => {
+                return refuse(
+                    "the confirmation_token was already used (each token confirms one call)".into(),
+                )
+                .await;
+            }
+            "rejected" => {
+                return refuse(format!(
+                    "a person rejected this change{}",
+                    c.decided_by
+                        .as_deref()
+                        .map(|b| format!(" ({b})"))
+                        .unwrap_or_default()
+                ))
+                .await;
+            }
+            "refused" | "expired" => {
+                return refuse(format!(
+                    "the confirmation is {}; call again without a token to get a new one",
+                    c.state
+                ))
+                .await;
+            }
+            _ => {}
+        }
+        if Utc::now() >= c.expires_at {
+            let _ = self
+                .store
+                .transition_confirmation(&c.id, &["pending", "approved"], "expired", None)
+                .await;
+            let msg = format!(
+                "the confirmation expired at {}; call again without the token to get a new one",
+                c.expires_at.to_rfc3339()
+            );
+            return Err(self
+                .refuse(session, spec, &c.rule, Phase::Expired, &msg)
+                .await);
+        }
+        if c.via == Via::Human.as_str() && c.state != "approved" {
+            return Err(Error::new(
+                ErrorKind::ConfirmationRefused,
+                format!(
+                    "this change is waiting for a person's approval: ask them to run `helpdesk-operator approve {}`, then repeat the call with the same token",
+                    c.id
+                ),
+            ));
+        }
+        if let Some(false) = elicitation_accepted {
+            let _ = self
+                .store
+                .transition_confirmation(&c.id, &["pending"], "refused", None)
+                .await;
+            return refuse("the user did not confirm the change, so nothing was sent".into()).await;
+        }
+        if c.preview_hash.as_deref() != state_hash {
+            let _ = self
+                .store
+                .transition_confirmation(&c.id, &["pending", "approved"], "refused", None)
+                .await;
+            self.decision_event(
+                session,
+                spec,
+                Phase::Refused,
+                "confirm",
+                &c.rule,
+                "the object changed since the preview; a new preview was issued",
+            )
+            .await?;
+            let via = Via::parse_str(&c.via).unwrap_or(Via::Token);
+            let (outcome, _) = self
+                .issue(session, spec, decision, via, args_hash, state_hash.map(str::to_string), preview, Some("The object changed since the preview, so the old token was refused; here is the new preview."))
+                .await?;
+            return Ok(Gate::Stop(outcome));
+        }
+        if !self
+            .store
+            .transition_confirmation(&c.id, &["pending", "approved"], "used", None)
+            .await?
+        {
+            return refuse(
+                "the confirmation_token was already used (each token confirms one call)".into(),
+            )
+            .await;
+        }
+        let how = if c.state == "approved" {
+            "approved by a person"
+        } else {
+            "confirmed"
+        };
+        self.decision_event(
+            session,
+            spec,
+            Phase::Confirmed,
+            "confirmed",
+            &c.rule,
+            &format!("confirmation {} {how} (via {})", c.id, c.via),
+        )
+        .await?;
+        Ok(Gate::Proceed("confirmed"))
+    }
+
+    /// Records a refusal and returns the error to give the agent.
+    async fn refuse(
+        &self,
+        session: &AgentSession,
+        spec: &WriteSpec,
+        rule: &str,
+        phase: Phase,
+        why: &str,
+    ) -> Error {
+        let msg = format!("{} was not sent: {why}", spec.tool);
+        if let Err(e) = self
+            .decision_event(session, spec, phase, "confirm", rule, &msg)
+            .await
+        {
+            return Error::new(
+                ErrorKind::AuditUnavailable,
+                format!("{msg}; also, the audit log could not record this ({e})"),
+            );
+        }
+        Error::new(
+            if phase == Phase::Expired {
+                ErrorKind::ConfirmationExpired
+            } else {
+                ErrorKind::ConfirmationRefused
+            },
+            msg,
+        )
+    }
+
+    async fn decision_event(
+        &self,
+        session: &AgentSession,
+        spec: &WriteSpec,
+        phase: Phase,
+        decision: &str,
+        rule: &str,
+        message: &str,
+    ) -> Result<()> {
+        self.record_session_start(session).await?;
+        let mut ev = self.event(
+            session,
+            spec,
+            phase,
+            spec.target_id.clone(),
+            None,
+            None,
+            None,
+            None,
+            Some(message.to_string()),
+        );
+        ev.decision = Some(decision.to_string());
+        ev.rule = Some(rule.to_string());
+        self.store.append(ev).await.map(|_| ())
     }
 
     /// Persists the session and audits its start, once, before its first recorded change.
     async fn record_session_start(&self, session: &AgentSession) -> Result<()> {
         let first = self.sessions.ensure_persisted(session).await.map_err(|e| {
-            Error::new(
-                ErrorKind::AuditUnavailable,
-                format!("nothing was sent, because the audit log could not record the agent session: {e}"),
-            )
+            Error::new(ErrorKind::AuditUnavailable, format!("nothing was sent, because the audit log could not record the agent session: {e}"))
         })?;
         if first {
             let spec = WriteSpec {
@@ -213,6 +818,8 @@ impl Core {
                 entity: "agent_session",
                 target_id: Some(session.id.clone()),
                 arguments: Value::Null,
+                view: Value::Null,
+                before_view: no_view,
             };
             let after = serde_json::to_value(session.row()).ok();
             self.store
@@ -266,8 +873,66 @@ impl Core {
             upstream_status: status.map(i32::from),
             duration_ms,
             error,
+            decision: None,
+            rule: None,
         }
     }
+}
+
+impl Via {
+    fn parse_str(s: &str) -> Option<Via> {
+        match s {
+            "token" => Some(Via::Token),
+            "elicitation" => Some(Via::Elicitation),
+            "human" => Some(Via::Human),
+            _ => None,
+        }
+    }
+}
+
+fn message(spec: &WriteSpec, decision: &Decision, preview: &Preview) -> String {
+    format!(
+        "Confirm {} on {}? {} (policy rule \"{}\")\n\n{}",
+        spec.tool,
+        preview.target,
+        decision.reason,
+        decision.rule,
+        serde_json::to_string_pretty(preview).unwrap_or_default()
+    )
+}
+
+fn confirm_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": { "confirm": { "type": "boolean", "title": "Make this change", "description": "true to make the change exactly as previewed" } },
+        "required": ["confirm"]
+    })
+}
+
+fn elicitation_params(message: &str) -> Result<ElicitRequestParams> {
+    Ok(ElicitRequestParams::FormElicitationParams {
+        meta: None,
+        message: message.to_string(),
+        requested_schema: serde_json::from_value(confirm_schema())
+            .map_err(|e| Error::internal(format!("confirmation form: {e}")))?,
+    })
+}
+
+fn elicitation_request(message: &str) -> Result<InputRequest> {
+    Ok(InputRequest::Elicitation(ElicitRequest::new(
+        elicitation_params(message)?,
+    )))
+}
+
+/// Asks the client's user (2025-11-25 elicitation); true only for an explicit yes.
+async fn ask(peer: &Peer<RoleServer>, message: &str) -> std::result::Result<bool, String> {
+    let params = elicitation_params(message).map_err(|e| e.message)?;
+    let r = peer
+        .create_elicitation(params)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(r.action == ElicitationAction::Accept
+        && r.content.as_ref().and_then(|c| c.get("confirm")) == Some(&json!(true)))
 }
 
 /// Replaces values of secret-looking keys with `[redacted]`, recursively.
@@ -305,7 +970,6 @@ pub fn redact(value: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {

@@ -30,9 +30,10 @@ use serde_json::json;
 use crate::audit::{AuditStore, WriteCounts};
 use crate::config::Config;
 use crate::error::Result;
+use crate::policy::Policy;
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 use crate::session::{SessionManager, SessionMode, validate_intent};
-use core::{Core, Operation, WriteSpec, Written};
+use core::{CallCtx, Core, Operation, Outcome, WriteSpec, Written};
 use output::{Render, ResponseFormat, finish};
 use params::Parameters;
 
@@ -51,17 +52,33 @@ pub struct HelpdeskOperator {
 }
 
 impl HelpdeskOperator {
-    pub fn new(config: &Config, store: Arc<AuditStore>) -> Self {
+    /// A server with the policy `HELPDESK_OPERATOR_POLICY` names (or the shipped default).
+    pub fn new(config: &Config, store: Arc<AuditStore>) -> Result<Self> {
+        let policy = Policy::load(config.policy_path.as_deref())?;
+        Ok(Self::with_policy(config, store, Arc::new(policy)))
+    }
+
+    pub fn with_policy(config: &Config, store: Arc<AuditStore>, policy: Arc<Policy>) -> Self {
         let sessions = SessionManager::new(store.clone(), config.django_helpdesk.clone());
-        let core = Arc::new(Core {
-            agent: config.agent.clone(),
-            store,
-            sessions,
-        });
         let mut router = Self::session_router();
         if config.django_helpdesk.is_some() {
             router += Self::django_helpdesk_router();
         }
+        // Tools that policy denies outright are not offered at all.
+        for tool in router.list_all() {
+            if policy
+                .tool(&tool.name)
+                .is_some_and(|meta| !policy.lists(meta))
+            {
+                router.remove_route(&tool.name);
+            }
+        }
+        let core = Arc::new(Core {
+            agent: config.agent.clone(),
+            store,
+            sessions,
+            policy,
+        });
         Self {
             core,
             router: Arc::new(router),
@@ -219,12 +236,46 @@ impl PolicyView for SetIntentParams {
 /// The session tools for the policy layer.
 pub fn session_catalog() -> Vec<ToolMeta> {
     use crate::policy::catalog::canonicalize_as as c;
-    const INTENT: &[FieldMeta] = &[FieldMeta { name: "intent", kind: FieldKind::Text }];
+    const INTENT: &[FieldMeta] = &[FieldMeta {
+        name: "intent",
+        kind: FieldKind::Text,
+    }];
     vec![
-        ToolMeta { name: "get_agent_session_info", backend: "session", operation: OpKind::Read, destructive: false, fields: &[], canonicalize: c::<FormatOnly> },
-        ToolMeta { name: "set_agent_intent", backend: "session", operation: OpKind::Session, destructive: false, fields: INTENT, canonicalize: c::<SetIntentParams> },
-        ToolMeta { name: "finish_agent_session", backend: "session", operation: OpKind::Session, destructive: false, fields: &[], canonicalize: c::<FormatOnly> },
+        ToolMeta {
+            name: "get_agent_session_info",
+            backend: "session",
+            operation: OpKind::Read,
+            destructive: false,
+            fields: &[],
+            canonicalize: c::<FormatOnly>,
+        },
+        ToolMeta {
+            name: "set_agent_intent",
+            backend: "session",
+            operation: OpKind::Session,
+            destructive: false,
+            fields: INTENT,
+            canonicalize: c::<SetIntentParams>,
+        },
+        ToolMeta {
+            name: "finish_agent_session",
+            backend: "session",
+            operation: OpKind::Session,
+            destructive: false,
+            fields: &[],
+            canonicalize: c::<FormatOnly>,
+        },
     ]
+}
+
+/// Session tools never ask for confirmation (policy validation refuses such rules).
+fn done<T>(r: Result<Outcome<T>>) -> Result<T> {
+    match r? {
+        Outcome::Done(v) => Ok(v),
+        _ => Err(crate::error::Error::internal(
+            "a session tool cannot be confirmed",
+        )),
+    }
 }
 
 fn session_info(s: &crate::session::AgentSession) -> SessionInfo {
@@ -284,11 +335,14 @@ impl HelpdeskOperator {
                 entity: "agent_session",
                 target_id: None,
                 arguments: json!({ "intent": intent }),
+                view: json!({ "intent": intent }),
+                before_view: core::no_view,
             };
             let core = self.core.clone();
             self.core
                 .write(
                     spec,
+                    CallCtx::plain(),
                     |s| async move { Ok(Some(json!({ "intent": s.intent() }))) },
                     |s, _| async move {
                         core.sessions.set_intent(&s, &intent).await?;
@@ -303,7 +357,7 @@ impl HelpdeskOperator {
                 .await
         }
         .await;
-        finish(r, p.response_format)
+        finish(done(r), p.response_format)
     }
 
     /// End this agent session: the helpdesk session is closed (the instance's
@@ -326,12 +380,15 @@ impl HelpdeskOperator {
             entity: "agent_session",
             target_id: None,
             arguments: json!({}),
+            view: json!({}),
+            before_view: core::no_view,
         };
         let core = self.core.clone();
         let r = self
             .core
             .write(
                 spec,
+                CallCtx::plain(),
                 |_| async { Ok(None) },
                 |s, _| async move {
                     let writes = core.store.write_counts(&s.id).await?;
@@ -354,6 +411,6 @@ impl HelpdeskOperator {
                 },
             )
             .await;
-        finish(r, p.response_format)
+        finish(done(r), p.response_format)
     }
 }

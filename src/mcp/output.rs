@@ -1,11 +1,15 @@
 //! Tool output: `response_format` (markdown or json), structuredContent, and the cap near
 //! 25,000 characters with guidance to narrow the query when a result is cut.
 
-use rmcp::model::{CallToolResult, ContentBlock as Content};
+use std::sync::Arc;
+
+use rmcp::handler::server::common::schema_for_output;
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock as Content, JsonObject};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::mcp::core::{ConfirmationRequired, Outcome};
 
 /// Most characters a tool's text output may have.
 pub const CHARACTER_LIMIT: usize = 25_000;
@@ -79,6 +83,91 @@ fn success<T: Render>(mut value: T, format: ResponseFormat) -> CallToolResult {
     let mut result = CallToolResult::structured(structured);
     result.content = vec![Content::text(text)];
     result
+}
+
+/// Turns a write's outcome into an MCP response: the change made, a confirmation request
+/// (a normal result with `status: confirmation_required`), or the 2026-07-28 input round trip.
+pub fn finish_write<T: Render>(
+    result: Result<Outcome<T>>,
+    format: ResponseFormat,
+) -> CallToolResponse {
+    match result {
+        Ok(Outcome::Done(v)) => finish(Ok(v), format).into(),
+        Ok(Outcome::Confirm(c)) => {
+            let text = match format {
+                ResponseFormat::Markdown => confirmation_markdown(&c),
+                ResponseFormat::Json => serde_json::to_string_pretty(&c).unwrap_or_default(),
+            };
+            let mut r = CallToolResult::structured(serde_json::to_value(&*c).unwrap_or_default());
+            r.content = vec![Content::text(text)];
+            r.into()
+        }
+        Ok(Outcome::Input(i)) => i.into(),
+        Err(e) => CallToolResult::error(vec![Content::text(e.message)]).into(),
+    }
+}
+
+fn confirmation_markdown(c: &ConfirmationRequired) -> String {
+    let mut s = format!(
+        "## Confirmation required: nothing was sent\n- **Tool:** {}\n- **Rule:** {} ({})\n- **Target:** {}\n",
+        c.tool, c.rule, c.reason, c.preview.target
+    );
+    if !c.preview.changes.is_empty() {
+        s.push_str("\n| field | now | after the change |\n|---|---|---|\n");
+        for ch in &c.preview.changes {
+            s.push_str(&format!(
+                "| {} | {} | {} |\n",
+                ch.field, ch.before, ch.after
+            ));
+        }
+    }
+    if let Some(o) = &c.preview.object {
+        s.push_str(&format!(
+            "\n**Would create:**\n```json\n{}\n```\n",
+            serde_json::to_string_pretty(o).unwrap_or_default()
+        ));
+    }
+    if let Some(l) = &c.preview.will_be_lost {
+        let text = serde_json::to_string_pretty(l).unwrap_or_default();
+        let short: String = text.chars().take(4000).collect();
+        s.push_str(&format!("\n**Would be lost:**\n```json\n{short}\n```\n"));
+    }
+    s.push_str(&format!(
+        "\n- **confirmation_token:** `{}`\n- **confirmation id:** {} (via {})\n- **Expires:** {}\n\n{}\n",
+        c.confirmation_token,
+        c.confirmation_id,
+        c.via,
+        c.expires_at.to_rfc3339(),
+        c.next_step
+    ));
+    s
+}
+
+/// The output schema of a write tool: its result, or a confirmation request.
+pub fn write_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    let done = schema_for_output::<T>();
+    let confirm = schema_for_output::<ConfirmationRequired>();
+    let mut defs = JsonObject::new();
+    let mut strip = |s: &JsonObject| {
+        let mut s = s.clone();
+        if let Some(serde_json::Value::Object(d)) = s.remove("$defs") {
+            defs.extend(d);
+        }
+        s.remove("$schema");
+        serde_json::Value::Object(s)
+    };
+    let a = strip(&done);
+    let b = strip(&confirm);
+    let mut out = JsonObject::new();
+    if let Some(v) = done.get("$schema") {
+        out.insert("$schema".into(), v.clone());
+    }
+    out.insert("type".into(), "object".into());
+    out.insert("anyOf".into(), serde_json::Value::Array(vec![a, b]));
+    if !defs.is_empty() {
+        out.insert("$defs".into(), serde_json::Value::Object(defs));
+    }
+    Arc::new(out)
 }
 
 #[cfg(test)]

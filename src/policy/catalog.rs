@@ -30,7 +30,11 @@ impl OpKind {
     ];
 
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, k)| *k == self).map(|(n, _)| *n).unwrap_or("read")
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("read")
     }
 
     pub fn parse(s: &str) -> Option<OpKind> {
@@ -67,7 +71,10 @@ pub trait PolicyView {
 /// [`ToolMeta::canonicalize`] for a tool whose arguments deserialize into `T`.
 pub fn canonicalize_as<T: serde::de::DeserializeOwned + PolicyView>(raw: &Value) -> Result<Value> {
     let parsed: T = serde_path_to_error::deserialize(raw.clone()).map_err(|e| {
-        crate::error::Error::new(crate::error::ErrorKind::InvalidInput, format!("invalid arguments: {}: {}", e.path(), e.inner()))
+        crate::error::Error::new(
+            crate::error::ErrorKind::InvalidInput,
+            format!("invalid arguments: {}: {}", e.path(), e.inner()),
+        )
     })?;
     parsed.view()
 }
@@ -81,9 +88,15 @@ pub struct FieldMeta {
 /// Fields every tool has, computed from the call.
 pub const VIRTUAL_FIELDS: &[FieldMeta] = &[
     // All free-text fields of the call joined (title, description, comment, ...).
-    FieldMeta { name: "text", kind: FieldKind::Text },
+    FieldMeta {
+        name: "text",
+        kind: FieldKind::Text,
+    },
     // How many objects the call affects (1 for single-object tools).
-    FieldMeta { name: "objects", kind: FieldKind::Integer },
+    FieldMeta {
+        name: "objects",
+        kind: FieldKind::Integer,
+    },
 ];
 
 /// One tool, as policy sees it.
@@ -109,7 +122,10 @@ impl ToolMeta {
     }
 
     pub fn text_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.fields.iter().filter(|f| f.kind == FieldKind::Text).map(|f| f.name)
+        self.fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Text)
+            .map(|f| f.name)
     }
 }
 

@@ -1,1 +1,166 @@
-//! Confirmations bound to the exact change: tokens, their binding, expiry and single use.
+//! Confirmations bound to the exact change: tokens, what they are bound to, and previews.
+//!
+//! Owns: minting tokens (only their SHA-256 is stored), the canonical hash of a call's
+//! arguments, and the preview shown to the agent or person. Must not: do I/O (the MCP core
+//! stores confirmations in the audit store).
+
+use rand::RngCore;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::audit::chain;
+
+/// A new token (256 random bits, URL-safe) and the id people use to approve it.
+pub fn mint() -> (String, String) {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!(
+        "hoc_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let mut id = [0u8; 5];
+    rand::rng().fill_bytes(&mut id);
+    let id = id.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    (token, id)
+}
+
+pub fn token_hash(token: &str) -> String {
+    chain::hash(&Value::String(token.to_string()))
+}
+
+/// The hash a confirmation is bound to: the tool and its canonical arguments (the
+/// confirmation token and the output format are not part of the change).
+pub fn args_hash(tool: &str, arguments: &Value) -> String {
+    let mut args = arguments.clone();
+    if let Value::Object(m) = &mut args {
+        m.remove("confirmation_token");
+        m.remove("response_format");
+        m.retain(|_, v| !v.is_null());
+    }
+    chain::hash(&chain::canonical(
+        &json!({ "tool": tool, "arguments": args }),
+    ))
+}
+
+/// The object as it was previewed: any change to it voids the confirmation.
+pub fn state_hash(before: &Value) -> String {
+    chain::hash(&chain::canonical(before))
+}
+
+/// One field's change.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// What would happen: updates field by field (before -> after, from a fresh read), creates as
+/// the object, deletes as what will be lost.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Preview {
+    /// create, update or delete.
+    pub operation: String,
+    /// e.g. "ticket 42".
+    pub target: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub changes: Vec<FieldChange>,
+    /// For creates: the object that would be created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<Value>,
+    /// For deletes: what would be lost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub will_be_lost: Option<Value>,
+}
+
+/// Builds the preview from the canonical arguments and the canonical before state.
+pub fn preview(
+    operation: &str,
+    target: String,
+    view: &Value,
+    before_view: Option<&Value>,
+    before_raw: Option<&Value>,
+) -> Preview {
+    let empty = Map::new();
+    let args = view.as_object().unwrap_or(&empty);
+    let mut p = Preview {
+        operation: operation.to_string(),
+        target,
+        changes: vec![],
+        object: None,
+        will_be_lost: None,
+    };
+    match operation {
+        "create" => p.object = Some(view.clone()),
+        "delete" => p.will_be_lost = before_raw.cloned().or_else(|| before_view.cloned()),
+        _ => {
+            for (k, v) in args {
+                if k == "ticket_id"
+                    || k.ends_with("_id") && before_view.and_then(|b| b.get(k)).is_none()
+                {
+                    continue;
+                }
+                let old = before_view
+                    .and_then(|b| b.get(k))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                p.changes.push(FieldChange {
+                    field: k.clone(),
+                    before: old,
+                    after: v.clone(),
+                });
+            }
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_unique_and_only_hashes_are_kept() {
+        let (a, ida) = mint();
+        let (b, idb) = mint();
+        assert_ne!(a, b);
+        assert_ne!(ida, idb);
+        assert!(a.len() > 40);
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+
+    #[test]
+    fn binding_ignores_token_and_format_but_not_values() {
+        let a = args_hash("t", &json!({"x": 1, "y": "z"}));
+        assert_eq!(
+            a,
+            args_hash(
+                "t",
+                &json!({"y": "z", "x": 1, "confirmation_token": "abc", "response_format": "json"})
+            )
+        );
+        assert_ne!(a, args_hash("t", &json!({"x": 2, "y": "z"})));
+        assert_ne!(a, args_hash("u", &json!({"x": 1, "y": "z"})));
+    }
+
+    #[test]
+    fn update_preview_is_field_by_field() {
+        let p = preview(
+            "update",
+            "ticket 1".into(),
+            &json!({"ticket_id": 1, "priority": "critical"}),
+            Some(&json!({"priority": "normal"})),
+            None,
+        );
+        assert_eq!(
+            p.changes,
+            vec![FieldChange {
+                field: "priority".into(),
+                before: json!("normal"),
+                after: json!("critical")
+            }]
+        );
+    }
+}

@@ -154,7 +154,10 @@ pub struct Policy {
 impl Policy {
     /// The shipped default policy.
     pub fn default_policy() -> Result<Self> {
-        Self::from_sources(&[("policies/default.toml (built in)".to_string(), DEFAULT_POLICY.to_string())])
+        Self::from_sources(&[(
+            "policies/default.toml (built in)".to_string(),
+            DEFAULT_POLICY.to_string(),
+        )])
     }
 
     /// Loads `HELPDESK_OPERATOR_POLICY` (a file, or a folder of `*.toml` read in name order),
@@ -192,14 +195,24 @@ impl Policy {
         let mut seen = BTreeMap::new();
         for r in &rules {
             if let Some(first) = seen.insert(r.name.clone(), r.location.clone()) {
-                problems.push(format!("{}: rule name \"{}\" is already used at {first}; rule names must be unique", r.location, r.name));
+                problems.push(format!(
+                    "{}: rule name \"{}\" is already used at {first}; rule names must be unique",
+                    r.location, r.name
+                ));
             }
         }
         if !problems.is_empty() {
-            return Err(Error::new(ErrorKind::Config, format!("invalid policy:\n{}", problems.join("\n"))));
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("invalid policy:\n{}", problems.join("\n")),
+            ));
         }
         Ok(Self {
-            source: sources.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", "),
+            source: sources
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
             settings,
             backends,
             rules,
@@ -220,16 +233,27 @@ impl Policy {
     pub fn decide(&self, tool: &ToolMeta, args: &Value, before: Option<&Value>) -> Decision {
         let writes = tool.operation.is_write();
         if writes && self.settings.read_only {
-            return fixed(DecisionKind::Deny, "settings.read_only", "the server is in read-only mode: no writes are sent to any helpdesk");
+            return fixed(
+                DecisionKind::Deny,
+                "settings.read_only",
+                "the server is in read-only mode: no writes are sent to any helpdesk",
+            );
         }
         if writes && self.backend(tool.backend).read_only {
             return fixed(
                 DecisionKind::Deny,
                 &format!("backends.{}.read_only", tool.backend),
-                &format!("{} is in read-only mode: no writes are sent to it", tool.backend),
+                &format!(
+                    "{} is in read-only mode: no writes are sent to it",
+                    tool.backend
+                ),
             );
         }
-        let matched: Vec<&Rule> = self.rules.iter().filter(|r| r.applies_to(tool) && r.matches(tool, args, before)).collect();
+        let matched: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|r| r.applies_to(tool) && r.matches(tool, args, before))
+            .collect();
         let names: Vec<String> = matched.iter().map(|r| r.name.clone()).collect();
         let top = matched.iter().map(|r| r.decision).max();
         // The most restrictive decision wins; among equals, the first rule in file order.
@@ -242,15 +266,35 @@ impl Policy {
                 kind,
                 rule: winner.name.clone(),
                 reason: winner.reason.clone(),
-                via: if winner.via.is_empty() { self.settings.default_via.clone() } else { winner.via.clone() },
+                via: if winner.via.is_empty() {
+                    self.settings.default_via.clone()
+                } else {
+                    winner.via.clone()
+                },
                 matched: names,
             };
         }
         let (kind, rule, reason) = match tool.operation {
-            OpKind::Read => (DecisionKind::Allow, "default:read", "read-only tools are allowed"),
-            OpKind::Session => (DecisionKind::Allow, "default:session", "session tools are allowed"),
-            _ if tool.destructive => (DecisionKind::Confirm, "default:destructive", "destructive tools need confirmation"),
-            _ => (DecisionKind::RequireIntent, "default:write", "every write requires a declared intent"),
+            OpKind::Read => (
+                DecisionKind::Allow,
+                "default:read",
+                "read-only tools are allowed",
+            ),
+            OpKind::Session => (
+                DecisionKind::Allow,
+                "default:session",
+                "session tools are allowed",
+            ),
+            _ if tool.destructive => (
+                DecisionKind::Confirm,
+                "default:destructive",
+                "destructive tools need confirmation",
+            ),
+            _ => (
+                DecisionKind::RequireIntent,
+                "default:write",
+                "every write requires a declared intent",
+            ),
         };
         Decision {
             kind,
@@ -264,10 +308,15 @@ impl Policy {
     /// Whether a tool is listed in tools/list: not when policy denies it outright (read-only
     /// modes for writes, or a deny rule without conditions that covers it).
     pub fn lists(&self, tool: &ToolMeta) -> bool {
-        if tool.operation.is_write() && (self.settings.read_only || self.backend(tool.backend).read_only) {
+        if tool.operation.is_write()
+            && (self.settings.read_only || self.backend(tool.backend).read_only)
+        {
             return false;
         }
-        !self.rules.iter().any(|r| r.decision == DecisionKind::Deny && r.when.is_empty() && r.applies_to(tool))
+        !self
+            .rules
+            .iter()
+            .any(|r| r.decision == DecisionKind::Deny && r.when.is_empty() && r.applies_to(tool))
     }
 }
 
@@ -282,7 +331,8 @@ fn fixed(kind: DecisionKind, rule: &str, reason: &str) -> Decision {
 }
 
 fn policy_files(p: &Path) -> Result<Vec<PathBuf>> {
-    let meta = std::fs::metadata(p).map_err(|e| Error::config(format!("HELPDESK_OPERATOR_POLICY={}: {e}", p.display())))?;
+    let meta = std::fs::metadata(p)
+        .map_err(|e| Error::config(format!("HELPDESK_OPERATOR_POLICY={}: {e}", p.display())))?;
     if meta.is_file() {
         return Ok(vec![p.to_path_buf()]);
     }
@@ -293,7 +343,10 @@ fn policy_files(p: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(Error::config(format!("{}: no *.toml policy files in this folder", p.display())));
+        return Err(Error::config(format!(
+            "{}: no *.toml policy files in this folder",
+            p.display()
+        )));
     }
     Ok(files)
 }

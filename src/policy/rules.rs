@@ -189,7 +189,9 @@ impl Predicate {
         match self {
             Predicate::Present(_, want) => value.is_some() == *want,
             Predicate::Equals(_, v) => value.is_some_and(|x| any_item(&x, |i| same(i, v))),
-            Predicate::In(_, vs) => value.is_some_and(|x| any_item(&x, |i| vs.iter().any(|v| same(i, v)))),
+            Predicate::In(_, vs) => {
+                value.is_some_and(|x| any_item(&x, |i| vs.iter().any(|v| same(i, v))))
+            }
             Predicate::Matches(_, re) => value.is_some_and(|x| match x {
                 Value::String(s) => re.is_match(&s),
                 other => re.is_match(&other.to_string()),
@@ -197,7 +199,9 @@ impl Predicate {
             Predicate::MoreThan(_, n) => value.and_then(|x| x.as_f64()).is_some_and(|x| x > *n),
             Predicate::Changes { field, from, to } => {
                 let Some(new) = value else { return false };
-                let old = before.and_then(|b| b.get(field.as_str())).filter(|v| !v.is_null());
+                let old = before
+                    .and_then(|b| b.get(field.as_str()))
+                    .filter(|v| !v.is_null());
                 if old.is_some_and(|o| same(o, &new)) {
                     return false;
                 }
@@ -220,7 +224,8 @@ fn any_item(x: &Value, f: impl Fn(&Value) -> bool) -> bool {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset.min(text.len())).map_or(1, |t| t.matches('\n').count() + 1)
+    text.get(..offset.min(text.len()))
+        .map_or(1, |t| t.matches('\n').count() + 1)
 }
 
 fn to_json(v: &toml::Value) -> Value {
@@ -261,7 +266,10 @@ pub(super) fn parse_file(
         for v in s.get_ref().items() {
             match Via::parse(&v) {
                 Some(x) => out.push(x),
-                None => problems.push(format!("{}: via \"{v}\" is not known; use token, elicitation or human", at(s.span().start))),
+                None => problems.push(format!(
+                    "{}: via \"{v}\" is not known; use token, elicitation or human",
+                    at(s.span().start)
+                )),
             }
         }
         out
@@ -273,20 +281,31 @@ pub(super) fn parse_file(
         }
         if let Some(t) = &s.confirmation_ttl_secs {
             match *t.get_ref() {
-                n @ 10..=86_400 => settings.confirmation_ttl = std::time::Duration::from_secs(n as u64),
-                n => problems.push(format!("{}: confirmation_ttl_secs = {n}: use 10 to 86400 seconds", at(t.span().start))),
+                n @ 10..=86_400 => {
+                    settings.confirmation_ttl = std::time::Duration::from_secs(n as u64)
+                }
+                n => problems.push(format!(
+                    "{}: confirmation_ttl_secs = {n}: use 10 to 86400 seconds",
+                    at(t.span().start)
+                )),
             }
         }
         if let Some(w) = &s.rate_limit_wait_secs {
             match *w.get_ref() {
                 n @ 0..=600 => settings.rate_limit_wait = std::time::Duration::from_secs(n as u64),
-                n => problems.push(format!("{}: rate_limit_wait_secs = {n}: use 0 to 600 seconds", at(w.span().start))),
+                n => problems.push(format!(
+                    "{}: rate_limit_wait_secs = {n}: use 0 to 600 seconds",
+                    at(w.span().start)
+                )),
             }
         }
         if let Some(v) = &s.default_via {
             let list = vias(v, &mut problems);
             if list.is_empty() {
-                problems.push(format!("{}: default_via must name at least one path", at(v.span().start)));
+                problems.push(format!(
+                    "{}: default_via must name at least one path",
+                    at(v.span().start)
+                ));
             }
             settings.default_via = list;
         }
@@ -295,7 +314,10 @@ pub(super) fn parse_file(
     for (name, b) in &doc.backends {
         let line = at(b.span().start);
         if !known_backends.contains(&name.as_str()) {
-            problems.push(format!("{line}: backend \"{name}\" is not known; known backends: {}", known_backends.join(", ")));
+            problems.push(format!(
+                "{line}: backend \"{name}\" is not known; known backends: {}",
+                known_backends.join(", ")
+            ));
             continue;
         }
         let entry = backends.entry(name.clone()).or_default();
@@ -306,13 +328,19 @@ pub(super) fn parse_file(
         if let Some(n) = &b.requests_per_minute {
             match *n.get_ref() {
                 v @ 1..=100_000 => entry.requests_per_minute = v as u32,
-                v => problems.push(format!("{}: requests_per_minute = {v}: use 1 to 100000", at(n.span().start))),
+                v => problems.push(format!(
+                    "{}: requests_per_minute = {v}: use 1 to 100000",
+                    at(n.span().start)
+                )),
             }
         }
         if let Some(n) = &b.max_concurrent {
             match *n.get_ref() {
                 v @ 1..=1000 => entry.max_concurrent = v as u32,
-                v => problems.push(format!("{}: max_concurrent = {v}: use 1 to 1000", at(n.span().start))),
+                v => problems.push(format!(
+                    "{}: max_concurrent = {v}: use 1 to 1000",
+                    at(n.span().start)
+                )),
             }
         }
     }
@@ -323,13 +351,21 @@ pub(super) fn parse_file(
         let name = r.name.get_ref().clone();
         let here = |span: std::ops::Range<usize>| format!("{} (rule \"{name}\")", at(span.start));
         if name.trim().is_empty() {
-            problems.push(format!("{}: a rule needs a non-empty name", here(r.name.span())));
+            problems.push(format!(
+                "{}: a rule needs a non-empty name",
+                here(r.name.span())
+            ));
         }
         let backend = r.backend.as_ref().map(|b| b.get_ref().clone());
         if let Some(b) = &r.backend
             && !known_backends.contains(&b.get_ref().as_str())
         {
-            problems.push(format!("{}: backend \"{}\" is not known; known backends: {}", here(b.span()), b.get_ref(), known_backends.join(", ")));
+            problems.push(format!(
+                "{}: backend \"{}\" is not known; known backends: {}",
+                here(b.span()),
+                b.get_ref(),
+                known_backends.join(", ")
+            ));
         }
         let operations = match &r.operation {
             None => None,
@@ -353,12 +389,25 @@ pub(super) fn parse_file(
                     match Glob::new(p) {
                         Ok(g) => {
                             let m = g.compile_matcher();
-                            if !tools.iter().any(|tool| m.is_match(tool.name) && backend.as_deref().is_none_or(|b| b == tool.backend)) {
-                                problems.push(format!("{}: tool \"{p}\" matches no tool{}", here(t.span()), backend.as_ref().map(|b| format!(" of backend {b}")).unwrap_or_default()));
+                            if !tools.iter().any(|tool| {
+                                m.is_match(tool.name)
+                                    && backend.as_deref().is_none_or(|b| b == tool.backend)
+                            }) {
+                                problems.push(format!(
+                                    "{}: tool \"{p}\" matches no tool{}",
+                                    here(t.span()),
+                                    backend
+                                        .as_ref()
+                                        .map(|b| format!(" of backend {b}"))
+                                        .unwrap_or_default()
+                                ));
                             }
                             builder.add(g);
                         }
-                        Err(e) => problems.push(format!("{}: tool pattern \"{p}\" is not a valid glob: {e}", here(t.span()))),
+                        Err(e) => problems.push(format!(
+                            "{}: tool pattern \"{p}\" is not a valid glob: {e}",
+                            here(t.span())
+                        )),
                     }
                 }
                 builder.build().ok().map(|set| (patterns, set))
@@ -367,14 +416,21 @@ pub(super) fn parse_file(
         let decision = match DecisionKind::parse(r.decision.get_ref()) {
             Some(d) => d,
             None => {
-                problems.push(format!("{}: decision \"{}\" is not known; use allow, deny, confirm or require_intent", here(r.decision.span()), r.decision.get_ref()));
+                problems.push(format!(
+                    "{}: decision \"{}\" is not known; use allow, deny, confirm or require_intent",
+                    here(r.decision.span()),
+                    r.decision.get_ref()
+                ));
                 DecisionKind::Deny
             }
         };
         let via = match &r.via {
             Some(v) => {
                 if decision != DecisionKind::Confirm {
-                    problems.push(format!("{}: via only applies to decision = \"confirm\"", here(v.span())));
+                    problems.push(format!(
+                        "{}: via only applies to decision = \"confirm\"",
+                        here(v.span())
+                    ));
                 }
                 vias(v, &mut problems)
             }
@@ -387,11 +443,26 @@ pub(super) fn parse_file(
             operations,
             when: vec![],
             decision,
-            reason: r.reason.clone().unwrap_or_else(|| format!("policy rule \"{name}\"")),
+            reason: r
+                .reason
+                .clone()
+                .unwrap_or_else(|| format!("policy rule \"{name}\"")),
             via,
             location: location.clone(),
         };
         let covered: Vec<&ToolMeta> = tools.iter().filter(|t| rule.applies_to(t)).collect();
+        if matches!(
+            decision,
+            DecisionKind::Confirm | DecisionKind::RequireIntent
+        ) && let Some(t) = covered.iter().find(|t| !t.operation.is_write())
+        {
+            problems.push(format!(
+                "{location}: rule \"{name}\" asks to {} {}, a {} tool; only creates, updates and deletes can be confirmed or gated on intent (use allow or deny)",
+                decision.as_str(),
+                t.name,
+                t.operation.as_str()
+            ));
+        }
         if covered.is_empty() && problems.is_empty() {
             problems.push(format!("{location}: rule \"{name}\" covers no tool (rules without `operation` cover creates, updates and deletes)"));
         }
@@ -403,31 +474,61 @@ pub(super) fn parse_file(
         }
         rules.push(rule);
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 fn predicate(p: &PredDoc, covered: &[&ToolMeta]) -> Result<Predicate, String> {
     let field = p.field.get_ref().clone();
-    let kinds: Vec<FieldKind> = covered.iter().filter_map(|t| t.field(&field)).map(|f| f.kind).collect();
+    let kinds: Vec<FieldKind> = covered
+        .iter()
+        .filter_map(|t| t.field(&field))
+        .map(|f| f.kind)
+        .collect();
     let Some(kind) = kinds.first().copied() else {
-        let mut names: Vec<&str> = covered.iter().flat_map(|t| t.fields.iter().map(|f| f.name)).collect();
+        let mut names: Vec<&str> = covered
+            .iter()
+            .flat_map(|t| t.fields.iter().map(|f| f.name))
+            .collect();
         names.extend(["text", "objects"]);
         names.sort();
         names.dedup();
-        return Err(format!("field \"{field}\" is not a field of the tools this rule covers; known fields: {}", names.join(", ")));
+        return Err(format!(
+            "field \"{field}\" is not a field of the tools this rule covers; known fields: {}",
+            names.join(", ")
+        ));
     };
-    let ops = [p.equals.is_some(), p.in_.is_some(), p.matches.is_some(), p.changes.is_some(), p.more_than.is_some(), p.present.is_some()];
+    let ops = [
+        p.equals.is_some(),
+        p.in_.is_some(),
+        p.matches.is_some(),
+        p.changes.is_some(),
+        p.more_than.is_some(),
+        p.present.is_some(),
+    ];
     if ops.iter().filter(|x| **x).count() != 1 {
-        return Err(format!("condition on \"{field}\" needs exactly one of: equals, in, matches, changes, more_than, present"));
+        return Err(format!(
+            "condition on \"{field}\" needs exactly one of: equals, in, matches, changes, more_than, present"
+        ));
     }
     let check = |v: &Value| -> Result<(), String> {
         match kind {
             FieldKind::Enum(names) => match v {
                 Value::String(s) if names.iter().any(|n| n.eq_ignore_ascii_case(s)) => Ok(()),
-                _ => Err(format!("{v} is not a valid value of \"{field}\"; use one of: {}", names.join(", "))),
+                _ => Err(format!(
+                    "{v} is not a valid value of \"{field}\"; use one of: {}",
+                    names.join(", ")
+                )),
             },
-            FieldKind::Bool if !v.is_boolean() => Err(format!("\"{field}\" is true or false, not {v}")),
-            FieldKind::Integer if !v.is_number() => Err(format!("\"{field}\" is a number, not {v}")),
+            FieldKind::Bool if !v.is_boolean() => {
+                Err(format!("\"{field}\" is true or false, not {v}"))
+            }
+            FieldKind::Integer if !v.is_number() => {
+                Err(format!("\"{field}\" is a number, not {v}"))
+            }
             _ => Ok(()),
         }
     };
@@ -447,7 +548,9 @@ fn predicate(p: &PredDoc, covered: &[&ToolMeta]) -> Result<Predicate, String> {
         return Ok(Predicate::In(field, vs));
     }
     if let Some(re) = &p.matches {
-        let re = Regex::new(re).map_err(|e| format!("matches for \"{field}\" is not a valid regular expression: {e}"))?;
+        let re = Regex::new(re).map_err(|e| {
+            format!("matches for \"{field}\" is not a valid regular expression: {e}")
+        })?;
         return Ok(Predicate::Matches(field, re));
     }
     if let Some(c) = &p.changes {
@@ -459,9 +562,13 @@ fn predicate(p: &PredDoc, covered: &[&ToolMeta]) -> Result<Predicate, String> {
         return Ok(Predicate::Changes { field, from, to });
     }
     if let Some(n) = &p.more_than {
-        let n = to_json(n).as_f64().ok_or_else(|| format!("more_than for \"{field}\" must be a number"))?;
+        let n = to_json(n)
+            .as_f64()
+            .ok_or_else(|| format!("more_than for \"{field}\" must be a number"))?;
         if !matches!(kind, FieldKind::Integer) {
-            return Err(format!("more_than needs a number field; \"{field}\" is not one"));
+            return Err(format!(
+                "more_than needs a number field; \"{field}\" is not one"
+            ));
         }
         return Ok(Predicate::MoreThan(field, n));
     }

@@ -9,7 +9,9 @@ fn policy(text: &str) -> Policy {
 }
 
 fn problems(text: &str) -> String {
-    Policy::from_sources(&[("bad.toml".into(), text.into())]).unwrap_err().message
+    Policy::from_sources(&[("bad.toml".into(), text.into())])
+        .unwrap_err()
+        .message
 }
 
 fn decide(p: &Policy, tool: &str, args: Value, before: Option<Value>) -> Decision {
@@ -22,11 +24,36 @@ fn decide(p: &Policy, tool: &str, args: Value, before: Option<Value>) -> Decisio
 fn defaults_come_from_annotations() {
     let p = policy("");
     let cases = [
-        ("django_helpdesk_get_ticket", json!({"ticket_id": 1}), DecisionKind::Allow, "default:read"),
-        ("set_agent_intent", json!({"intent": "x"}), DecisionKind::Allow, "default:session"),
-        ("django_helpdesk_delete_ticket", json!({"ticket_id": 1}), DecisionKind::Confirm, "default:destructive"),
-        ("django_helpdesk_create_ticket", json!({"queue": 1, "title": "t", "description": "d"}), DecisionKind::RequireIntent, "default:write"),
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "c"}), DecisionKind::RequireIntent, "default:write"),
+        (
+            "django_helpdesk_get_ticket",
+            json!({"ticket_id": 1}),
+            DecisionKind::Allow,
+            "default:read",
+        ),
+        (
+            "set_agent_intent",
+            json!({"intent": "x"}),
+            DecisionKind::Allow,
+            "default:session",
+        ),
+        (
+            "django_helpdesk_delete_ticket",
+            json!({"ticket_id": 1}),
+            DecisionKind::Confirm,
+            "default:destructive",
+        ),
+        (
+            "django_helpdesk_create_ticket",
+            json!({"queue": 1, "title": "t", "description": "d"}),
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "c"}),
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
     ];
     for (tool, args, kind, rule) in cases {
         let d = decide(&p, tool, args, None);
@@ -39,23 +66,125 @@ fn the_shipped_default_covers_the_risky_changes() {
     let p = Policy::default_policy().unwrap();
     let before = json!({"status": "open", "priority": "normal", "assigned_to": 3, "queue": 1, "unassign": false});
     let cases: Vec<(&str, Value, Option<Value>, DecisionKind, &str)> = vec![
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "done", "new_status": "closed"}), None, DecisionKind::Confirm, "close-or-resolve"),
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "done", "new_status": 3}), None, DecisionKind::Confirm, "close-or-resolve"),
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "hi", "public": true}), None, DecisionKind::Confirm, "customer-visible-reply"),
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "internal note"}), None, DecisionKind::RequireIntent, "default:write"),
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "call +1 555 123 4567"}), None, DecisionKind::Confirm, "personal-data-in-text"),
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "mail bob@example.com"}), None, DecisionKind::Confirm, "personal-data-in-text"),
-        ("django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "due 2026-12-31, ticket 12345"}), None, DecisionKind::RequireIntent, "default:write"),
-        ("django_helpdesk_update_ticket", json!({"ticket_id": 1, "assigned_to": 7}), Some(before.clone()), DecisionKind::Confirm, "reassignment"),
-        ("django_helpdesk_update_ticket", json!({"ticket_id": 1, "assigned_to": 3}), Some(before.clone()), DecisionKind::RequireIntent, "default:write"),
-        ("django_helpdesk_update_ticket", json!({"ticket_id": 1, "unassign": true}), Some(before.clone()), DecisionKind::Confirm, "unassignment"),
-        ("django_helpdesk_update_ticket", json!({"ticket_id": 1, "priority": "critical"}), Some(before.clone()), DecisionKind::Confirm, "top-priority"),
-        ("django_helpdesk_update_ticket", json!({"ticket_id": 1, "priority": 1}), Some(json!({"priority": "critical"})), DecisionKind::RequireIntent, "default:write"),
-        ("django_helpdesk_update_ticket", json!({"ticket_id": 1, "priority": "low"}), Some(before.clone()), DecisionKind::RequireIntent, "default:write"),
-        ("django_helpdesk_create_ticket", json!({"queue": 1, "title": "t", "description": "d", "priority": "critical"}), None, DecisionKind::Confirm, "top-priority"),
-        ("django_helpdesk_create_ticket", json!({"queue": 1, "title": "t", "description": "d", "submitter_email": "a@b.example"}), None, DecisionKind::RequireIntent, "default:write"),
-        ("django_helpdesk_delete_ticket", json!({"ticket_id": 1}), Some(before.clone()), DecisionKind::Confirm, "any-delete"),
-        ("django_helpdesk_list_tickets", json!({"search": "bob@example.com"}), None, DecisionKind::Allow, "default:read"),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "done", "new_status": "closed"}),
+            None,
+            DecisionKind::Confirm,
+            "close-or-resolve",
+        ),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "done", "new_status": 3}),
+            None,
+            DecisionKind::Confirm,
+            "close-or-resolve",
+        ),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "hi", "public": true}),
+            None,
+            DecisionKind::Confirm,
+            "customer-visible-reply",
+        ),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "internal note"}),
+            None,
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "call +1 555 123 4567"}),
+            None,
+            DecisionKind::Confirm,
+            "personal-data-in-text",
+        ),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "mail bob@example.com"}),
+            None,
+            DecisionKind::Confirm,
+            "personal-data-in-text",
+        ),
+        (
+            "django_helpdesk_add_followup",
+            json!({"ticket_id": 1, "comment": "due 2026-12-31, ticket 12345"}),
+            None,
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
+        (
+            "django_helpdesk_update_ticket",
+            json!({"ticket_id": 1, "assigned_to": 7}),
+            Some(before.clone()),
+            DecisionKind::Confirm,
+            "reassignment",
+        ),
+        (
+            "django_helpdesk_update_ticket",
+            json!({"ticket_id": 1, "assigned_to": 3}),
+            Some(before.clone()),
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
+        (
+            "django_helpdesk_update_ticket",
+            json!({"ticket_id": 1, "unassign": true}),
+            Some(before.clone()),
+            DecisionKind::Confirm,
+            "unassignment",
+        ),
+        (
+            "django_helpdesk_update_ticket",
+            json!({"ticket_id": 1, "priority": "critical"}),
+            Some(before.clone()),
+            DecisionKind::Confirm,
+            "top-priority",
+        ),
+        (
+            "django_helpdesk_update_ticket",
+            json!({"ticket_id": 1, "priority": 1}),
+            Some(json!({"priority": "critical"})),
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
+        (
+            "django_helpdesk_update_ticket",
+            json!({"ticket_id": 1, "priority": "low"}),
+            Some(before.clone()),
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
+        (
+            "django_helpdesk_create_ticket",
+            json!({"queue": 1, "title": "t", "description": "d", "priority": "critical"}),
+            None,
+            DecisionKind::Confirm,
+            "top-priority",
+        ),
+        (
+            "django_helpdesk_create_ticket",
+            json!({"queue": 1, "title": "t", "description": "d", "submitter_email": "a@b.example"}),
+            None,
+            DecisionKind::RequireIntent,
+            "default:write",
+        ),
+        (
+            "django_helpdesk_delete_ticket",
+            json!({"ticket_id": 1}),
+            Some(before.clone()),
+            DecisionKind::Confirm,
+            "any-delete",
+        ),
+        (
+            "django_helpdesk_list_tickets",
+            json!({"search": "bob@example.com"}),
+            None,
+            DecisionKind::Allow,
+            "default:read",
+        ),
     ];
     for (tool, args, before, kind, rule) in cases {
         let d = decide(&p, tool, args.clone(), before);
@@ -101,22 +230,73 @@ when = [{ field = "submitter_email", present = false }]
 decision = "allow"
 "#,
     );
-    let d = decide(&p, "django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "c", "time_spent": "01:00:00"}), None);
+    let d = decide(
+        &p,
+        "django_helpdesk_add_followup",
+        json!({"ticket_id": 1, "comment": "c", "time_spent": "01:00:00"}),
+        None,
+    );
     assert_eq!((d.kind, d.rule.as_str()), (DecisionKind::Deny, "eq"));
-    let d = decide(&p, "django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "c", "new_status": 5}), None);
+    let d = decide(
+        &p,
+        "django_helpdesk_add_followup",
+        json!({"ticket_id": 1, "comment": "c", "new_status": 5}),
+        None,
+    );
     assert_eq!(d.rule, "in");
-    let d = decide(&p, "django_helpdesk_create_ticket", json!({"queue": 1, "title": "URGENT: x", "description": "d", "submitter_email": "a@b.co"}), None);
-    assert_eq!((d.kind, d.rule.as_str(), d.via.clone()), (DecisionKind::Confirm, "re", vec![Via::Elicitation, Via::Token]));
+    let d = decide(
+        &p,
+        "django_helpdesk_create_ticket",
+        json!({"queue": 1, "title": "URGENT: x", "description": "d", "submitter_email": "a@b.co"}),
+        None,
+    );
+    assert_eq!(
+        (d.kind, d.rule.as_str(), d.via.clone()),
+        (
+            DecisionKind::Confirm,
+            "re",
+            vec![Via::Elicitation, Via::Token]
+        )
+    );
     let low = Some(json!({"priority": "low"}));
-    let d = decide(&p, "django_helpdesk_update_ticket", json!({"ticket_id": 1, "priority": "high"}), low.clone());
-    assert_eq!((d.rule.as_str(), d.via.clone()), ("from-to", vec![Via::Human]));
-    let d = decide(&p, "django_helpdesk_update_ticket", json!({"ticket_id": 1, "priority": "high"}), Some(json!({"priority": "normal"})));
+    let d = decide(
+        &p,
+        "django_helpdesk_update_ticket",
+        json!({"ticket_id": 1, "priority": "high"}),
+        low.clone(),
+    );
+    assert_eq!(
+        (d.rule.as_str(), d.via.clone()),
+        ("from-to", vec![Via::Human])
+    );
+    let d = decide(
+        &p,
+        "django_helpdesk_update_ticket",
+        json!({"ticket_id": 1, "priority": "high"}),
+        Some(json!({"priority": "normal"})),
+    );
     assert_eq!(d.rule, "default:write", "from does not hold");
-    let d = decide(&p, "django_helpdesk_update_ticket", json!({"ticket_id": 1, "due_date": "2026-01-01"}), low);
-    assert_eq!((d.kind, d.rule.as_str()), (DecisionKind::RequireIntent, "more"));
+    let d = decide(
+        &p,
+        "django_helpdesk_update_ticket",
+        json!({"ticket_id": 1, "due_date": "2026-01-01"}),
+        low,
+    );
+    assert_eq!(
+        (d.kind, d.rule.as_str()),
+        (DecisionKind::RequireIntent, "more")
+    );
     // An explicit allow on a write still needs an intent.
-    let d = decide(&p, "django_helpdesk_create_ticket", json!({"queue": 1, "title": "t", "description": "d"}), None);
-    assert_eq!((d.kind, d.rule.as_str()), (DecisionKind::RequireIntent, "absent"));
+    let d = decide(
+        &p,
+        "django_helpdesk_create_ticket",
+        json!({"queue": 1, "title": "t", "description": "d"}),
+        None,
+    );
+    assert_eq!(
+        (d.kind, d.rule.as_str()),
+        (DecisionKind::RequireIntent, "absent")
+    );
 }
 
 #[test]
@@ -142,25 +322,64 @@ when = [{ field = "public", equals = true }]
 decision = "confirm"
 "#,
     );
-    let d = decide(&p, "django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "c", "public": true, "new_status": "closed"}), None);
-    assert_eq!((d.kind, d.rule.as_str(), d.reason.as_str()), (DecisionKind::Deny, "deny-public-closing", "Close tickets with an internal note."));
-    assert_eq!(d.matched, vec!["allow-notes", "confirm-public", "deny-public-closing", "confirm-public-2"]);
-    let d = decide(&p, "django_helpdesk_add_followup", json!({"ticket_id": 1, "comment": "c", "public": true}), None);
+    let d = decide(
+        &p,
+        "django_helpdesk_add_followup",
+        json!({"ticket_id": 1, "comment": "c", "public": true, "new_status": "closed"}),
+        None,
+    );
+    assert_eq!(
+        (d.kind, d.rule.as_str(), d.reason.as_str()),
+        (
+            DecisionKind::Deny,
+            "deny-public-closing",
+            "Close tickets with an internal note."
+        )
+    );
+    assert_eq!(
+        d.matched,
+        vec![
+            "allow-notes",
+            "confirm-public",
+            "deny-public-closing",
+            "confirm-public-2"
+        ]
+    );
+    let d = decide(
+        &p,
+        "django_helpdesk_add_followup",
+        json!({"ticket_id": 1, "comment": "c", "public": true}),
+        None,
+    );
     assert_eq!(d.rule, "confirm-public", "first in file order among equals");
 }
 
 #[test]
 fn read_only_modes_deny_writes_and_hide_them() {
     let p = policy("[settings]\nread_only = true\n");
-    let d = decide(&p, "django_helpdesk_create_ticket", json!({"queue": 1, "title": "t", "description": "d"}), None);
-    assert_eq!((d.kind, d.rule.as_str()), (DecisionKind::Deny, "settings.read_only"));
+    let d = decide(
+        &p,
+        "django_helpdesk_create_ticket",
+        json!({"queue": 1, "title": "t", "description": "d"}),
+        None,
+    );
+    assert_eq!(
+        (d.kind, d.rule.as_str()),
+        (DecisionKind::Deny, "settings.read_only")
+    );
     assert!(!p.lists(p.tool("django_helpdesk_create_ticket").unwrap()));
     assert!(p.lists(p.tool("django_helpdesk_get_ticket").unwrap()));
     assert!(p.lists(p.tool("set_agent_intent").unwrap()));
     let p = policy("[backends.django_helpdesk]\nread_only = true\n");
-    let d = decide(&p, "django_helpdesk_delete_ticket", json!({"ticket_id": 1}), None);
+    let d = decide(
+        &p,
+        "django_helpdesk_delete_ticket",
+        json!({"ticket_id": 1}),
+        None,
+    );
     assert_eq!(d.rule, "backends.django_helpdesk.read_only");
-    let p = policy("[[rule]]\nname = \"no-deletes\"\noperation = \"delete\"\ndecision = \"deny\"\n");
+    let p =
+        policy("[[rule]]\nname = \"no-deletes\"\noperation = \"delete\"\ndecision = \"deny\"\n");
     assert!(!p.lists(p.tool("django_helpdesk_delete_ticket").unwrap()));
     assert!(p.lists(p.tool("django_helpdesk_update_ticket").unwrap()));
 }
@@ -168,27 +387,89 @@ fn read_only_modes_deny_writes_and_hide_them() {
 #[test]
 fn broken_files_say_file_line_and_problem() {
     let cases = [
-        ("[[rule]]\nname = \"a\"\ntool = \"django_helpdesk_clos*\"\ndecision = \"deny\"\n", "bad.toml:3", "matches no tool"),
-        ("[[rule]]\nname = \"a\"\nbackend = \"zendesk\"\ndecision = \"deny\"\n", "bad.toml:3", "backend \"zendesk\" is not known"),
-        ("[[rule]]\nname = \"a\"\ndecision = \"maybe\"\n", "bad.toml:3", "decision \"maybe\""),
-        ("\n\n[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"colour\", equals = 1 }]\n", "bad.toml:6", "field \"colour\""),
-        ("[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"new_status\", equals = \"pending\" }]\n", "bad.toml:4", "use one of: open"),
-        ("[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"public\", equals = \"yes\" }]\n", "bad.toml:4", "true or false"),
-        ("[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"title\", matches = \"(\" }]\n", "bad.toml:4", "regular expression"),
-        ("[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"title\" }]\n", "bad.toml:4", "exactly one of"),
-        ("[[rule]]\nname = \"a\"\ndecision = \"deny\"\nvia = \"token\"\n", "bad.toml:4", "via only applies"),
-        ("[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nvia = \"carrier-pigeon\"\n", "bad.toml:4", "via \"carrier-pigeon\""),
-        ("[[rule]]\nname = \"a\"\noperation = \"erase\"\ndecision = \"deny\"\n", "bad.toml:3", "operation \"erase\""),
-        ("[settings]\nconfirmation_ttl_secs = 1\n", "bad.toml:2", "confirmation_ttl_secs"),
-        ("[backends.freshdesk_x]\nread_only = true\n", "bad.toml:1", "backend \"freshdesk_x\""),
-        ("[[rule]]\nname = \"a\"\ndecision = \"deny\"\ncolour = \"red\"\n", "bad.toml:4", "unknown field `colour`"),
+        (
+            "[[rule]]\nname = \"a\"\ntool = \"django_helpdesk_clos*\"\ndecision = \"deny\"\n",
+            "bad.toml:3",
+            "matches no tool",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\nbackend = \"zendesk\"\ndecision = \"deny\"\n",
+            "bad.toml:3",
+            "backend \"zendesk\" is not known",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"maybe\"\n",
+            "bad.toml:3",
+            "decision \"maybe\"",
+        ),
+        (
+            "\n\n[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"colour\", equals = 1 }]\n",
+            "bad.toml:6",
+            "field \"colour\"",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"new_status\", equals = \"pending\" }]\n",
+            "bad.toml:4",
+            "use one of: open",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"public\", equals = \"yes\" }]\n",
+            "bad.toml:4",
+            "true or false",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"title\", matches = \"(\" }]\n",
+            "bad.toml:4",
+            "regular expression",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nwhen = [{ field = \"title\" }]\n",
+            "bad.toml:4",
+            "exactly one of",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"deny\"\nvia = \"token\"\n",
+            "bad.toml:4",
+            "via only applies",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"confirm\"\nvia = \"carrier-pigeon\"\n",
+            "bad.toml:4",
+            "via \"carrier-pigeon\"",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\noperation = \"erase\"\ndecision = \"deny\"\n",
+            "bad.toml:3",
+            "operation \"erase\"",
+        ),
+        (
+            "[settings]\nconfirmation_ttl_secs = 1\n",
+            "bad.toml:2",
+            "confirmation_ttl_secs",
+        ),
+        (
+            "[backends.freshdesk_x]\nread_only = true\n",
+            "bad.toml:1",
+            "backend \"freshdesk_x\"",
+        ),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"deny\"\ncolour = \"red\"\n",
+            "bad.toml:4",
+            "unknown field `colour`",
+        ),
         ("[[rule]\n", "bad.toml:1", ""),
-        ("[[rule]]\nname = \"a\"\ndecision = \"deny\"\n[[rule]]\nname = \"a\"\ndecision = \"deny\"\n", "bad.toml:4", "already used"),
+        (
+            "[[rule]]\nname = \"a\"\ndecision = \"deny\"\n[[rule]]\nname = \"a\"\ndecision = \"deny\"\n",
+            "bad.toml:4",
+            "already used",
+        ),
     ];
     let mut failures = Vec::new();
     for (text, at, needle) in cases {
         let msg = problems(text);
-        if !(msg.contains(&format!("{at}:")) || msg.contains(&format!("{at} ")) ) || !msg.contains(needle) {
+        if !(msg.contains(&format!("{at}:")) || msg.contains(&format!("{at} ")))
+            || !msg.contains(needle)
+        {
             failures.push(format!("{text:?}\n  wanted {at} / {needle}\n  got {msg}"));
         }
     }

@@ -120,8 +120,15 @@ async def scenario(binary, extra_args, username):
         step(f"e. follow-up on ticket {ticket_id}")
         await call(session, T_FOLLOWUP, {"ticket_id": ticket_id, "comment": FOLLOWUP_COMMENT, "public": False})
 
-        step("f. update ticket")
-        await call(session, T_UPDATE, {"ticket_id": ticket_id, "priority": "critical", "title": UPDATED_TITLE})
+        step("f. update ticket (critical priority needs a confirmation bound to this exact call)")
+        update_args = {"ticket_id": ticket_id, "priority": "critical", "title": UPDATED_TITLE}
+        pending = (await call(session, T_UPDATE, update_args))["structuredContent"]
+        need(pending.get("status") == "confirmation_required" and pending.get("confirmation_token"),
+             f"{T_UPDATE} to critical: expected status confirmation_required with a token, got {pending}")
+        changes = {c.get("field"): c for c in (pending.get("preview") or {}).get("changes", [])}
+        need(changes.get("priority", {}).get("after") == "critical",
+             f"{T_UPDATE}: preview does not show priority -> critical: {pending.get('preview')}")
+        await call(session, T_UPDATE, {**update_args, "confirmation_token": pending["confirmation_token"]})
 
         step("g. get ticket")
         got = (await call(session, T_GET, {"ticket_id": ticket_id, "response_format": "json"}))["structuredContent"]

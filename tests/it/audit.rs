@@ -90,7 +90,11 @@ async fn verify_finds_edited_deleted_and_reordered_events_on_sqlite() {
 async fn verify_finds_tampering(store: Store) {
     let s = services();
     let db = store_url(store).await;
-    let h = connect(config_from(&env_for(&s.helpdesk_url, &s.agent(), &db))).await;
+    let h = connect_with(
+        config_from(&env_for(&s.helpdesk_url, &s.agent(), &db)),
+        Some(policy(ALLOW_ALL)),
+    )
+    .await;
     h.ok("set_agent_intent", json!({"intent": "tamper test"}))
         .await;
     let c = h

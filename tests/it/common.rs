@@ -12,6 +12,7 @@ use std::sync::{Mutex, OnceLock};
 use helpdesk_operator::audit::AuditStore;
 use helpdesk_operator::config::Config;
 use helpdesk_operator::mcp::HelpdeskOperator;
+use helpdesk_operator::policy::Policy;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt};
@@ -195,8 +196,25 @@ pub struct Harness {
 }
 
 pub async fn connect(config: Config) -> Harness {
+    connect_with(config, None).await
+}
+
+/// A policy that allows every write (still with an intent), for tests about other things.
+pub const ALLOW_ALL: &str = "[[rule]]\nname = \"allow-all-writes\"\ndecision = \"allow\"\n";
+
+pub fn policy(text: &str) -> std::sync::Arc<Policy> {
+    std::sync::Arc::new(
+        Policy::from_sources(&[("test-policy.toml".into(), text.into())]).expect("policy"),
+    )
+}
+
+/// Like [`connect`], with a given policy (default: the shipped one).
+pub async fn connect_with(config: Config, policy: Option<std::sync::Arc<Policy>>) -> Harness {
     let store = AuditStore::new(config.audit_store.clone());
-    let server = HelpdeskOperator::new(&config, store.clone());
+    let server = match policy {
+        Some(p) => HelpdeskOperator::with_policy(&config, store.clone(), p),
+        None => HelpdeskOperator::new(&config, store.clone()).expect("default policy"),
+    };
     let (a, b) = tokio::io::duplex(1 << 20);
     let srv = server.clone();
     tokio::spawn(async move {
@@ -212,15 +230,18 @@ pub async fn connect(config: Config) -> Harness {
     }
 }
 
-/// A server on the plain django-helpdesk with a fresh audit store.
+/// A server on the plain django-helpdesk with a fresh audit store and the shipped policy.
 pub async fn plain(store: Store) -> (Harness, String) {
+    plain_with(store, None).await
+}
+
+/// A server on the plain django-helpdesk with a fresh audit store and this policy.
+pub async fn plain_with(store: Store, policy_text: Option<&str>) -> (Harness, String) {
     let s = services();
     let agent = s.agent();
     let db = store_url(store).await;
-    (
-        connect(config_from(&env_for(&s.helpdesk_url, &agent, &db))).await,
-        agent,
-    )
+    let config = config_from(&env_for(&s.helpdesk_url, &agent, &db));
+    (connect_with(config, policy_text.map(policy)).await, agent)
 }
 
 impl Harness {

@@ -7,7 +7,7 @@ use crate::common::*;
 /// The whole life of a ticket inside one agent session, checked tool by tool and then in the
 /// audit log. Runs for PostgreSQL and for the embedded SQLite store.
 async fn ticket_lifecycle(store: Store) {
-    let (h, agent) = plain(store).await;
+    let (h, agent) = plain_with(store, Some(ALLOW_ALL)).await;
 
     // Session: opened lazily, branch minted by this server on a plain instance.
     let info = h.ok("get_agent_session_info", json!({})).await;
@@ -27,7 +27,16 @@ async fn ticket_lifecycle(store: Store) {
         )
         .await;
     assert!(msg.contains("set_agent_intent"), "{msg}");
-    assert!(h.store.list(None, 10).await.unwrap().is_empty());
+    let refused = h.store.list(None, 10).await.unwrap();
+    assert_eq!(refused.len(), 2, "session start + the refusal: {refused:?}");
+    assert_eq!(
+        (
+            refused[0].phase.as_str(),
+            refused[0].decision.as_deref(),
+            refused[0].rule.as_deref()
+        ),
+        ("denied", Some("require_intent"), Some("intent"))
+    );
 
     let intent = format!("lifecycle test for {agent}");
     let set = h.ok("set_agent_intent", json!({"intent": intent})).await;
@@ -213,6 +222,7 @@ async fn ticket_lifecycle(store: Store) {
         .collect();
     let expected = [
         ("agent_session_start", "succeeded"),
+        ("django_helpdesk_create_ticket", "denied"),
         ("set_agent_intent", "requested"),
         ("set_agent_intent", "succeeded"),
         ("django_helpdesk_create_ticket", "requested"),
@@ -231,7 +241,7 @@ async fn ticket_lifecycle(store: Store) {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
     assert_eq!(writes, expected);
-    for e in &events[3..] {
+    for e in &events[4..] {
         assert_eq!(e.intent.as_deref(), Some(intent.as_str()), "{}", e.tool);
         assert_eq!(e.branch.as_deref(), Some(branch.as_str()));
         assert_eq!(e.agent, agent);

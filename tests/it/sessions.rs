@@ -10,7 +10,11 @@ async fn fork_instance_keeps_branch_and_intent() {
     let s = services();
     let agent = s.agent();
     let db = store_url(Store::Sqlite).await;
-    let h = connect(config_from(&env_for(&s.fork_url, &agent, &db))).await;
+    let h = connect_with(
+        config_from(&env_for(&s.fork_url, &agent, &db)),
+        Some(policy(ALLOW_ALL)),
+    )
+    .await;
 
     let info = h.ok("get_agent_session_info", json!({})).await;
     assert_eq!(info["mode"], "instance", "{info}");
@@ -61,7 +65,11 @@ async fn relogin_after_the_server_side_session_is_deleted() {
     let s = services();
     let agent = s.agents[15].clone(); // reserved for this test
     let db = store_url(Store::Sqlite).await;
-    let h = connect(config_from(&env_for(&s.helpdesk_url, &agent, &db))).await;
+    let h = connect_with(
+        config_from(&env_for(&s.helpdesk_url, &agent, &db)),
+        Some(policy(ALLOW_ALL)),
+    )
+    .await;
     h.ok("set_agent_intent", json!({"intent": "re-login test"}))
         .await;
     let created = h
@@ -117,7 +125,7 @@ async fn wrong_password_is_a_clear_error_without_the_password() {
         "DJANGO_HELPDESK_PASSWORD".into(),
         "pw-CANARY-wrong-0000".into(),
     );
-    let h = connect(config_from(&env)).await;
+    let h = connect_with(config_from(&env), Some(policy(ALLOW_ALL))).await;
     let msg = h.err("get_agent_session_info", json!({})).await;
     assert!(
         msg.contains("rejected the login") && msg.contains("DJANGO_HELPDESK_PASSWORD"),
@@ -142,7 +150,7 @@ async fn token_auth_reads_by_status_and_explains_what_needs_a_session() {
         ),
         ("DATABASE_URL".to_string(), db),
     ]);
-    let h = connect(config_from(&env)).await;
+    let h = connect_with(config_from(&env), Some(policy(ALLOW_ALL))).await;
     let info = h.ok("get_agent_session_info", json!({})).await;
     assert_eq!(info["mode"], "server");
     assert!(info["note"].as_str().unwrap().contains("token"));
@@ -178,7 +186,7 @@ async fn protocol_2026_07_28_without_initialize() {
     let db = store_url(Store::Sqlite).await;
     let config = config_from(&env_for(&s.helpdesk_url, &s.agent(), &db));
     let store = helpdesk_operator::audit::AuditStore::new(config.audit_store.clone());
-    let server = helpdesk_operator::mcp::HelpdeskOperator::new(&config, store);
+    let server = helpdesk_operator::mcp::HelpdeskOperator::new(&config, store).unwrap();
     let (a, b) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
         if let Ok(r) = server.serve(a).await {

@@ -64,10 +64,24 @@ async fn serve_over_stdio_keeps_secrets_out_of_logs_and_audit() {
     let id = r.structured_content.unwrap()["ticket"]["id"]
         .as_i64()
         .unwrap();
+    // The shipped policy asks to confirm deletes: the first call sends nothing and returns a
+    // token bound to this exact call; repeating it with the token deletes.
     let r = call("django_helpdesk_delete_ticket", json!({"ticket_id": id}))
         .await
         .unwrap();
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    let pending = r.structured_content.unwrap();
+    assert_eq!(pending["status"], "confirmation_required", "{pending}");
+    assert_eq!(pending["rule"], "any-delete");
+    let token = pending["confirmation_token"].as_str().unwrap().to_string();
+    let r = call(
+        "django_helpdesk_delete_ticket",
+        json!({"ticket_id": id, "confirmation_token": token}),
+    )
+    .await
+    .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", text(&r));
+    assert_eq!(r.structured_content.unwrap()["deleted_ticket_id"], id);
     let r = call("finish_agent_session", json!({})).await.unwrap();
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
     client.cancel().await.unwrap();
@@ -92,6 +106,8 @@ async fn serve_over_stdio_keeps_secrets_out_of_logs_and_audit() {
     assert!(events.len() >= 7);
     let dump = serde_json::to_string(&events).unwrap();
     assert!(!dump.contains(&s.password), "password in audit rows");
+    assert!(!dump.contains(&token), "confirmation token in audit rows");
+    assert!(!logs.contains(&token), "confirmation token in logs");
 }
 
 /// The acceptance scenario, driven by the official Python MCP client (PyPI `mcp`).

@@ -6,8 +6,11 @@
 //! priorities) are resolved to ids here.
 
 use chrono::{DateTime, NaiveDate};
+use rmcp::RoleServer;
 use rmcp::handler::server::common::schema_for_output;
-use rmcp::model::CallToolResult;
+use rmcp::handler::server::tool::{InputResponses, RequestState};
+use rmcp::model::{CallToolResponse, CallToolResult};
+use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -18,8 +21,8 @@ use super::client::{Choices, DjangoClient};
 use super::models::{self, Choice, FollowUp, PRIORITIES, STATUSES, Ticket};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::core::{Operation, WriteSpec, Written};
-use crate::mcp::output::{Render, ResponseFormat, finish};
+use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
+use crate::mcp::output::{Render, ResponseFormat, finish, finish_write, write_schema};
 use crate::mcp::params::Parameters;
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
@@ -1099,13 +1102,17 @@ impl HelpdeskOperator {
     #[tool(
         name = "django_helpdesk_create_ticket",
         annotations(title = "Create a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = schema_for_output::<TicketResult>()
+        output_schema = write_schema::<TicketResult>()
     )]
     pub async fn django_helpdesk_create_ticket(
         &self,
         Parameters(p): Parameters<CreateTicketParams>,
-    ) -> CallToolResult {
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
         let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
         let r = async {
             validated(&p)?;
             let due = p.due_date.as_deref().map(parse_due_date).transpose()?;
@@ -1116,6 +1123,11 @@ impl HelpdeskOperator {
             let queue = resolve_choice("queue", &p.queue, &choices.queues, "queue")?;
             let assignee = p.assigned_to.as_ref().map(|u| resolve_choice("assigned_to", u, &choices.users, "user")).transpose()?;
             let mut body = json!({"queue": queue.id, "title": p.title, "description": p.description, "priority": priority});
+            let mut view = p.view()?;
+            view["queue"] = json!(queue.id);
+            if let Some(u) = &assignee {
+                view["assigned_to"] = json!(u.id);
+            }
             if let Some(e) = &p.submitter_email {
                 body["submitter_email"] = json!(e);
             }
@@ -1132,9 +1144,11 @@ impl HelpdeskOperator {
                 entity: "ticket",
                 target_id: None,
                 arguments: args_of(&p),
+                view,
+                before_view: no_view,
             };
             self.core
-                .write(spec, |_| async { Ok(None) }, |_, _| async move {
+                .write(spec, call, |_| async { Ok(None) }, |_, _| async move {
                     let (t, raw, status) = client.create_ticket(&body).await?;
                     let ticket = ticket_out(&t, Some(&choices));
                     Ok(Written {
@@ -1151,7 +1165,7 @@ impl HelpdeskOperator {
                 .await
         }
         .await;
-        finish(r, fmt)
+        finish_write(r, fmt)
     }
 
     /// Add a follow-up to a django-helpdesk ticket: an internal note by default, or a public
@@ -1161,13 +1175,17 @@ impl HelpdeskOperator {
     #[tool(
         name = "django_helpdesk_add_followup",
         annotations(title = "Add a follow-up to a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = schema_for_output::<FollowupResult>()
+        output_schema = write_schema::<FollowupResult>()
     )]
     pub async fn django_helpdesk_add_followup(
         &self,
         Parameters(p): Parameters<AddFollowupParams>,
-    ) -> CallToolResult {
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
         let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
         let r = async {
             validated(&p)?;
             if p.comment.trim().is_empty() {
@@ -1191,10 +1209,13 @@ impl HelpdeskOperator {
                 entity: "ticket",
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
+                view: p.view()?,
+                before_view: ticket_view,
             };
             self.core
                 .write(
                     spec,
+                    call,
                     |s| async move { Ok(Some(s.django()?.get_ticket(id).await?.1)) },
                     |s, _| async move {
                         let client = s.django()?;
@@ -1221,7 +1242,7 @@ impl HelpdeskOperator {
                 .await
         }
         .await;
-        finish(r, fmt)
+        finish_write(r, fmt)
     }
 
     /// Change a django-helpdesk ticket's fields: title, description, priority, assignee, due
@@ -1230,13 +1251,17 @@ impl HelpdeskOperator {
     #[tool(
         name = "django_helpdesk_update_ticket",
         annotations(title = "Update a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<TicketResult>()
+        output_schema = write_schema::<TicketResult>()
     )]
     pub async fn django_helpdesk_update_ticket(
         &self,
         Parameters(p): Parameters<UpdateTicketParams>,
-    ) -> CallToolResult {
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
         let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
         let r = async {
             validated(&p)?;
             if p.status.is_some() {
@@ -1281,6 +1306,12 @@ impl HelpdeskOperator {
                 }
             }
             let id = p.ticket_id;
+            let mut view = p.view()?;
+            for k in ["assigned_to", "queue"] {
+                if let Some(v) = body.get(k).filter(|v| !v.is_null()) {
+                    view[k] = v.clone();
+                }
+            }
             let fields: Vec<String> = body.keys().cloned().collect();
             let body = Value::Object(body);
             let spec = WriteSpec {
@@ -1290,11 +1321,14 @@ impl HelpdeskOperator {
                 entity: "ticket",
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
+                view,
+                before_view: ticket_view,
             };
             let reader = client.clone();
             self.core
                 .write(
                     spec,
+                    call,
                     |_| async move { Ok(Some(reader.get_ticket(id).await?.1)) },
                     |_, before| async move {
                         let (t, raw, status) = client.patch_ticket(id, &body).await?;
@@ -1320,7 +1354,7 @@ impl HelpdeskOperator {
                 .await
         }
         .await;
-        finish(r, fmt)
+        finish_write(r, fmt)
     }
 
     /// Delete a django-helpdesk ticket and all its follow-ups, permanently (there is no
@@ -1328,13 +1362,17 @@ impl HelpdeskOperator {
     #[tool(
         name = "django_helpdesk_delete_ticket",
         annotations(title = "Delete a django-helpdesk ticket", read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<DeleteResult>()
+        output_schema = write_schema::<DeleteResult>()
     )]
     pub async fn django_helpdesk_delete_ticket(
         &self,
         Parameters(p): Parameters<DeleteTicketParams>,
-    ) -> CallToolResult {
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
         let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
         let r = async {
             validated(&p)?;
             let id = p.ticket_id;
@@ -1345,10 +1383,13 @@ impl HelpdeskOperator {
                 entity: "ticket",
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
+                view: p.view()?,
+                before_view: ticket_view,
             };
             self.core
                 .write(
                     spec,
+                    call,
                     |s| async move { Ok(Some(s.django()?.get_ticket(id).await?.1)) },
                     |s, before| async move {
                         let status = s.django()?.delete_ticket(id).await?;
@@ -1371,7 +1412,7 @@ impl HelpdeskOperator {
                 .await
         }
         .await;
-        finish(r, fmt)
+        finish_write(r, fmt)
     }
 
     /// List django-helpdesk queues (id and title), to use their names or ids in other tools.
@@ -1425,7 +1466,6 @@ impl HelpdeskOperator {
     }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // What the policy layer sees
 
@@ -1457,11 +1497,18 @@ impl PolicyView for ListTicketsParams {
     fn view(&self) -> Result<Value> {
         let mut m = Map::new();
         if self.status.is_some() {
-            let names: Vec<String> = list_statuses(self)?.into_iter().map(models::status_name).collect();
+            let names: Vec<String> = list_statuses(self)?
+                .into_iter()
+                .map(models::status_name)
+                .collect();
             m.insert("status".into(), json!(names));
         }
         insert_some(&mut m, "queue", self.queue.as_ref().map(ref_view));
-        insert_some(&mut m, "assigned_to", self.assigned_to.as_ref().map(ref_view));
+        insert_some(
+            &mut m,
+            "assigned_to",
+            self.assigned_to.as_ref().map(ref_view),
+        );
         insert_some(&mut m, "search", self.search.clone().map(Value::from));
         insert_some(&mut m, "page", self.page.map(Value::from));
         insert_some(&mut m, "page_size", self.page_size.map(Value::from));
@@ -1492,8 +1539,16 @@ impl PolicyView for CreateTicketParams {
             None => json!("normal"),
         };
         m.insert("priority".into(), priority);
-        insert_some(&mut m, "submitter_email", self.submitter_email.clone().map(Value::from));
-        insert_some(&mut m, "assigned_to", self.assigned_to.as_ref().map(ref_view));
+        insert_some(
+            &mut m,
+            "submitter_email",
+            self.submitter_email.clone().map(Value::from),
+        );
+        insert_some(
+            &mut m,
+            "assigned_to",
+            self.assigned_to.as_ref().map(ref_view),
+        );
         insert_some(&mut m, "due_date", self.due_date.clone().map(Value::from));
         Ok(Value::Object(m))
     }
@@ -1505,8 +1560,19 @@ impl PolicyView for AddFollowupParams {
         m.insert("ticket_id".into(), json!(self.ticket_id));
         m.insert("comment".into(), json!(self.comment));
         m.insert("public".into(), json!(self.public));
-        insert_some(&mut m, "new_status", self.new_status.as_ref().map(|v| status_view("new_status", v)).transpose()?);
-        insert_some(&mut m, "time_spent", self.time_spent.clone().map(Value::from));
+        insert_some(
+            &mut m,
+            "new_status",
+            self.new_status
+                .as_ref()
+                .map(|v| status_view("new_status", v))
+                .transpose()?,
+        );
+        insert_some(
+            &mut m,
+            "time_spent",
+            self.time_spent.clone().map(Value::from),
+        );
         Ok(Value::Object(m))
     }
 }
@@ -1516,9 +1582,24 @@ impl PolicyView for UpdateTicketParams {
         let mut m = Map::new();
         m.insert("ticket_id".into(), json!(self.ticket_id));
         insert_some(&mut m, "title", self.title.clone().map(Value::from));
-        insert_some(&mut m, "description", self.description.clone().map(Value::from));
-        insert_some(&mut m, "priority", self.priority.as_ref().map(|v| priority_view("priority", v)).transpose()?);
-        insert_some(&mut m, "assigned_to", self.assigned_to.as_ref().map(ref_view));
+        insert_some(
+            &mut m,
+            "description",
+            self.description.clone().map(Value::from),
+        );
+        insert_some(
+            &mut m,
+            "priority",
+            self.priority
+                .as_ref()
+                .map(|v| priority_view("priority", v))
+                .transpose()?,
+        );
+        insert_some(
+            &mut m,
+            "assigned_to",
+            self.assigned_to.as_ref().map(ref_view),
+        );
         if self.unassign {
             m.insert("unassign".into(), json!(true));
         }
@@ -1540,7 +1621,14 @@ impl PolicyView for ChoicesParams {
 /// A ticket's state as policy rules see it (names for status and priority, ids for refs).
 pub fn ticket_view(raw: &Value) -> Value {
     let mut m = Map::new();
-    for k in ["title", "description", "submitter_email", "due_date", "assigned_to", "queue"] {
+    for k in [
+        "title",
+        "description",
+        "submitter_email",
+        "due_date",
+        "assigned_to",
+        "queue",
+    ] {
         if let Some(v) = raw.get(k) {
             m.insert(k.into(), v.clone());
         }
@@ -1555,39 +1643,96 @@ pub fn ticket_view(raw: &Value) -> Value {
     Value::Object(m)
 }
 
-const F_TICKET: FieldMeta = FieldMeta { name: "ticket_id", kind: FieldKind::Integer };
-const F_QUEUE: FieldMeta = FieldMeta { name: "queue", kind: FieldKind::Ref };
-const F_ASSIGNED: FieldMeta = FieldMeta { name: "assigned_to", kind: FieldKind::Ref };
-const F_TITLE: FieldMeta = FieldMeta { name: "title", kind: FieldKind::Text };
-const F_DESCRIPTION: FieldMeta = FieldMeta { name: "description", kind: FieldKind::Text };
-const F_PRIORITY: FieldMeta = FieldMeta { name: "priority", kind: FieldKind::Enum(PRIORITY_NAMES) };
-const F_DUE: FieldMeta = FieldMeta { name: "due_date", kind: FieldKind::Plain };
+const F_TICKET: FieldMeta = FieldMeta {
+    name: "ticket_id",
+    kind: FieldKind::Integer,
+};
+const F_QUEUE: FieldMeta = FieldMeta {
+    name: "queue",
+    kind: FieldKind::Ref,
+};
+const F_ASSIGNED: FieldMeta = FieldMeta {
+    name: "assigned_to",
+    kind: FieldKind::Ref,
+};
+const F_TITLE: FieldMeta = FieldMeta {
+    name: "title",
+    kind: FieldKind::Text,
+};
+const F_DESCRIPTION: FieldMeta = FieldMeta {
+    name: "description",
+    kind: FieldKind::Text,
+};
+const F_PRIORITY: FieldMeta = FieldMeta {
+    name: "priority",
+    kind: FieldKind::Enum(PRIORITY_NAMES),
+};
+const F_DUE: FieldMeta = FieldMeta {
+    name: "due_date",
+    kind: FieldKind::Plain,
+};
 
 /// The django-helpdesk tools for the policy layer.
 pub fn catalog() -> Vec<ToolMeta> {
     use crate::policy::catalog::canonicalize_as as c;
-    let t = |name, operation, destructive, fields, canonicalize| ToolMeta { name, backend: BACKEND, operation, destructive, fields, canonicalize };
+    let t = |name, operation, destructive, fields, canonicalize| ToolMeta {
+        name,
+        backend: BACKEND,
+        operation,
+        destructive,
+        fields,
+        canonicalize,
+    };
     vec![
         t(
             "django_helpdesk_list_tickets",
             OpKind::Read,
             false,
             &[
-                FieldMeta { name: "status", kind: FieldKind::Enum(STATUS_NAMES) },
+                FieldMeta {
+                    name: "status",
+                    kind: FieldKind::Enum(STATUS_NAMES),
+                },
                 F_QUEUE,
                 F_ASSIGNED,
-                FieldMeta { name: "search", kind: FieldKind::Text },
-                FieldMeta { name: "page", kind: FieldKind::Integer },
-                FieldMeta { name: "page_size", kind: FieldKind::Integer },
+                FieldMeta {
+                    name: "search",
+                    kind: FieldKind::Text,
+                },
+                FieldMeta {
+                    name: "page",
+                    kind: FieldKind::Integer,
+                },
+                FieldMeta {
+                    name: "page_size",
+                    kind: FieldKind::Integer,
+                },
             ],
             c::<ListTicketsParams>,
         ),
-        t("django_helpdesk_get_ticket", OpKind::Read, false, &[F_TICKET], c::<TicketIdParams>),
+        t(
+            "django_helpdesk_get_ticket",
+            OpKind::Read,
+            false,
+            &[F_TICKET],
+            c::<TicketIdParams>,
+        ),
         t(
             "django_helpdesk_create_ticket",
             OpKind::Create,
             false,
-            &[F_QUEUE, F_TITLE, F_DESCRIPTION, F_PRIORITY, FieldMeta { name: "submitter_email", kind: FieldKind::Plain }, F_ASSIGNED, F_DUE],
+            &[
+                F_QUEUE,
+                F_TITLE,
+                F_DESCRIPTION,
+                F_PRIORITY,
+                FieldMeta {
+                    name: "submitter_email",
+                    kind: FieldKind::Plain,
+                },
+                F_ASSIGNED,
+                F_DUE,
+            ],
             c::<CreateTicketParams>,
         ),
         t(
@@ -1596,10 +1741,22 @@ pub fn catalog() -> Vec<ToolMeta> {
             false,
             &[
                 F_TICKET,
-                FieldMeta { name: "comment", kind: FieldKind::Text },
-                FieldMeta { name: "public", kind: FieldKind::Bool },
-                FieldMeta { name: "new_status", kind: FieldKind::Enum(STATUS_NAMES) },
-                FieldMeta { name: "time_spent", kind: FieldKind::Plain },
+                FieldMeta {
+                    name: "comment",
+                    kind: FieldKind::Text,
+                },
+                FieldMeta {
+                    name: "public",
+                    kind: FieldKind::Bool,
+                },
+                FieldMeta {
+                    name: "new_status",
+                    kind: FieldKind::Enum(STATUS_NAMES),
+                },
+                FieldMeta {
+                    name: "time_spent",
+                    kind: FieldKind::Plain,
+                },
             ],
             c::<AddFollowupParams>,
         ),
@@ -1607,12 +1764,60 @@ pub fn catalog() -> Vec<ToolMeta> {
             "django_helpdesk_update_ticket",
             OpKind::Update,
             false,
-            &[F_TICKET, F_TITLE, F_DESCRIPTION, F_PRIORITY, F_ASSIGNED, FieldMeta { name: "unassign", kind: FieldKind::Bool }, F_DUE, F_QUEUE],
+            &[
+                F_TICKET,
+                F_TITLE,
+                F_DESCRIPTION,
+                F_PRIORITY,
+                F_ASSIGNED,
+                FieldMeta {
+                    name: "unassign",
+                    kind: FieldKind::Bool,
+                },
+                F_DUE,
+                F_QUEUE,
+            ],
             c::<UpdateTicketParams>,
         ),
-        t("django_helpdesk_delete_ticket", OpKind::Delete, true, &[F_TICKET], c::<DeleteTicketParams>),
-        t("django_helpdesk_get_queues", OpKind::Read, false, &[FieldMeta { name: "search", kind: FieldKind::Text }, FieldMeta { name: "refresh", kind: FieldKind::Bool }], c::<ChoicesParams>),
-        t("django_helpdesk_get_users", OpKind::Read, false, &[FieldMeta { name: "search", kind: FieldKind::Text }, FieldMeta { name: "refresh", kind: FieldKind::Bool }], c::<ChoicesParams>),
+        t(
+            "django_helpdesk_delete_ticket",
+            OpKind::Delete,
+            true,
+            &[F_TICKET],
+            c::<DeleteTicketParams>,
+        ),
+        t(
+            "django_helpdesk_get_queues",
+            OpKind::Read,
+            false,
+            &[
+                FieldMeta {
+                    name: "search",
+                    kind: FieldKind::Text,
+                },
+                FieldMeta {
+                    name: "refresh",
+                    kind: FieldKind::Bool,
+                },
+            ],
+            c::<ChoicesParams>,
+        ),
+        t(
+            "django_helpdesk_get_users",
+            OpKind::Read,
+            false,
+            &[
+                FieldMeta {
+                    name: "search",
+                    kind: FieldKind::Text,
+                },
+                FieldMeta {
+                    name: "refresh",
+                    kind: FieldKind::Bool,
+                },
+            ],
+            c::<ChoicesParams>,
+        ),
     ]
 }
 
