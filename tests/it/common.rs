@@ -191,6 +191,8 @@ pub fn config_from(env: &HashMap<String, String>) -> Config {
 /// An in-process server and an rmcp client connected to it.
 pub struct Harness {
     pub server: HelpdeskOperator,
+    /// The audit store's URL (DATABASE_URL).
+    pub db_url: String,
     pub client: RunningService<RoleClient, ()>,
     pub store: std::sync::Arc<AuditStore>,
 }
@@ -223,8 +225,17 @@ pub async fn connect_with(config: Config, policy: Option<std::sync::Arc<Policy>>
         }
     });
     let client = ().serve(b).await.expect("client handshake");
+    let db_url = match &config.audit_store {
+        helpdesk_operator::config::AuditStoreConfig::Postgres(u) => {
+            secrecy::ExposeSecret::expose_secret(u).to_string()
+        }
+        helpdesk_operator::config::AuditStoreConfig::Sqlite(p) => {
+            format!("sqlite://{}", p.display())
+        }
+    };
     Harness {
         server,
+        db_url,
         client,
         store,
     }

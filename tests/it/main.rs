@@ -4,6 +4,7 @@
 mod audit;
 mod common;
 mod django_helpdesk;
+mod policy;
 mod sessions;
 mod stdio;
 mod surface;
