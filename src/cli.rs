@@ -65,7 +65,11 @@ async fn check_django(cfg: &DjangoHelpdeskConfig) -> bool {
         DjangoAuth::Password(_) => ("session login with CSRF", "password ********"),
         DjangoAuth::Token(_) => ("DRF token", "token ********"),
     };
-    let client = match DjangoClient::new(cfg.clone()) {
+    let limiter = std::sync::Arc::new(crate::policy::ratelimit::AccountLimiter::new(
+        "django-helpdesk",
+        crate::session::DEFAULT_BUDGET,
+    ));
+    let client = match DjangoClient::new(cfg.clone(), limiter) {
         Ok(c) => c,
         Err(e) => {
             line("client", &format!("FAILED: {e}"));

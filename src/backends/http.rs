@@ -1,18 +1,36 @@
-//! The one outbound HTTP path every backend client uses: timeouts, and retries that never
-//! duplicate a write.
+//! The one outbound HTTP path every backend client uses: rate limits, timeouts, and retries
+//! that never duplicate a write.
 //!
-//! Owns: [`send`] and the retry rules. Reads and idempotent writes (PUT, PATCH, DELETE) are
-//! retried on connection errors, timeouts, 502, 503 and 504 with exponential backoff and jitter.
-//! A create (POST) is resent only when the failure proves nothing reached the upstream (the
-//! connection was refused). Must not: interpret response bodies (that is each backend's
-//! `parse_error`), or log request bodies, headers or cookies.
+//! Owns: [`send`] and the retry rules (backon, exponential backoff with jitter, capped in
+//! attempts and total time, honouring `Retry-After` up to the cap):
+//! - reads and idempotent writes (PUT, PATCH, DELETE) are retried on 429, 502, 503, 504,
+//!   connection errors and timeouts;
+//! - a create (POST) is resent only when the failure proves nothing was processed: the
+//!   connection was refused, a 429, or a 503 with `Retry-After`. After an ambiguous failure (a
+//!   timeout after sending, a reset connection, a 5xx) it is never resent: the error is
+//!   `ErrorKind::Ambiguous` and the backend reconciles (looks for what it may have created).
+//!
+//! Every attempt first takes a permit from the account's rate limiter, and every answer's rate
+//! limit signals are fed back to it.
+//! Must not: interpret response bodies (that is each backend's `parse_error`), or log request
+//! bodies, headers or cookies.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::{RequestBuilder, Response};
 
 use crate::error::{Error, ErrorKind};
+use crate::policy::ratelimit::{AccountLimiter, Signals};
+
+/// Longest single wait between attempts, even when `Retry-After` asks for more.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+/// Longest total waiting across all retries of one call.
+pub const MAX_RETRY_TOTAL: Duration = Duration::from_secs(30);
+/// Attempts after the first.
+pub const MAX_RETRIES: usize = 3;
 
 /// How safe it is to send a request twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +43,13 @@ pub enum Idempotency {
     Create,
 }
 
+/// One upstream account: its name for messages and its rate limiter.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    pub name: &'static str,
+    pub limiter: Arc<AccountLimiter>,
+}
+
 /// A response with its body read.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -33,6 +58,9 @@ pub struct Reply {
     pub location: Option<String>,
     pub content_type: String,
     pub duration: Duration,
+    pub signals: Signals,
+    /// How many attempts it took.
+    pub attempts: u32,
 }
 
 impl Reply {
@@ -41,120 +69,199 @@ impl Reply {
     }
 }
 
-enum Attempt {
+/// What one attempt came to.
+#[derive(Debug)]
+pub enum Attempt {
     /// Nothing reached the upstream (connection refused, DNS failure).
-    NotSent(reqwest::Error),
-    /// The request may have reached the upstream.
-    Failed(reqwest::Error),
-    Status(Reply),
+    NotSent(String),
+    /// The request may have reached the upstream (timeout, reset, broken body).
+    Failed { timeout: bool, detail: String },
+    /// An answer that the caller may retry (429, 502-504).
+    Status(Box<Reply>),
+    /// Our own rate limiter refused to wait that long: not sent, not retried.
+    Limited(Error),
 }
 
-/// Sends a request built by `build` (called again for each attempt), retrying as the
-/// idempotency class allows. `upstream` names the service in error messages.
+fn retryable(a: &Attempt, idempotency: Idempotency) -> bool {
+    match (a, idempotency) {
+        (Attempt::Limited(_), _) => false,
+        (Attempt::NotSent(_), _) => true,
+        (Attempt::Failed { .. }, Idempotency::Read | Idempotency::Idempotent) => true,
+        (Attempt::Failed { .. }, Idempotency::Create) => false,
+        (Attempt::Status(r), Idempotency::Read | Idempotency::Idempotent) => {
+            matches!(r.status, 429 | 502..=504)
+        }
+        // A create is resent only when the answer proves it was not processed.
+        (Attempt::Status(r), Idempotency::Create) => {
+            r.status == 429 || (r.status == 503 && r.signals.retry_after.is_some())
+        }
+    }
+}
+
+/// Sends a request built by `build` (called again for each attempt).
 pub async fn send(
-    upstream: &str,
+    upstream: &Upstream,
     idempotency: Idempotency,
     build: impl Fn() -> RequestBuilder,
 ) -> Result<Reply, Error> {
-    let started = Instant::now();
-    let once = || async {
+    send_with(upstream, idempotency, || async {
+        let started = Instant::now();
         match build().send().await {
-            Ok(resp) => {
-                let reply = read(resp, started).await?;
-                let transient = matches!(reply.status, 502..=504);
-                if transient && idempotency != Idempotency::Create {
-                    Err(Attempt::Status(reply))
-                } else {
-                    Ok(reply)
-                }
-            }
-            Err(e) if e.is_connect() && !e.is_timeout() => Err(Attempt::NotSent(e)),
-            Err(e) => Err(Attempt::Failed(e)),
+            Ok(resp) => Ok(read(resp, started).await?),
+            Err(e) if e.is_connect() && !e.is_timeout() => Err(Attempt::NotSent(chain(&e))),
+            Err(e) => Err(Attempt::Failed {
+                timeout: e.is_timeout(),
+                detail: chain(&e),
+            }),
         }
-    };
-    let retry_when = |a: &Attempt| match (a, idempotency) {
-        (Attempt::NotSent(_), _) => true,
-        (Attempt::Failed(_), Idempotency::Read | Idempotency::Idempotent) => true,
-        (Attempt::Status(r), Idempotency::Read | Idempotency::Idempotent) => {
-            matches!(r.status, 502..=504)
+    })
+    .await
+}
+
+/// The retry loop around any attempt function (tests drive it with scripted attempts on a
+/// paused clock).
+pub async fn send_with<F, Fut>(
+    upstream: &Upstream,
+    idempotency: Idempotency,
+    attempt: F,
+) -> Result<Reply, Error>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<Reply, Attempt>>,
+{
+    let attempts = std::sync::atomic::AtomicU32::new(0);
+    let once = || async {
+        let _permit = upstream.limiter.acquire().await.map_err(Attempt::Limited)?;
+        attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let result = attempt().await;
+        let reply = match result {
+            Ok(r) => r,
+            Err(a) => return Err(a),
+        };
+        upstream.limiter.observe(&reply.signals);
+        let transient = matches!(reply.status, 429 | 502..=504);
+        if transient {
+            Err(Attempt::Status(Box::new(reply)))
+        } else {
+            Ok(reply)
         }
-        _ => false,
     };
     let policy = ExponentialBuilder::default()
-        .with_min_delay(Duration::from_millis(200))
-        .with_max_delay(Duration::from_secs(2))
-        .with_max_times(2)
+        .with_min_delay(Duration::from_millis(250))
+        .with_max_delay(MAX_RETRY_WAIT)
+        .with_max_times(MAX_RETRIES)
+        .with_total_delay(Some(MAX_RETRY_TOTAL))
         .with_jitter();
+    let name = upstream.name;
     let result = once
         .retry(policy)
         .sleep(tokio::time::sleep)
-        .when(retry_when)
+        .when(|a: &Attempt| retryable(a, idempotency))
+        .adjust(|a: &Attempt, next: Option<Duration>| match (a, next) {
+            // Retry-After wins over the backoff, up to the cap; None means: stop retrying.
+            (Attempt::Status(r), Some(_)) if r.signals.retry_after.is_some() => {
+                r.signals.retry_after.filter(|ra| *ra <= MAX_RETRY_WAIT)
+            }
+            (_, next) => next,
+        })
         .notify(|a: &Attempt, d: Duration| {
             let what = match a {
                 Attempt::NotSent(_) => "connection refused".to_string(),
-                Attempt::Failed(e) if e.is_timeout() => "timeout".to_string(),
-                Attempt::Failed(_) => "connection error".to_string(),
+                Attempt::Failed { timeout: true, .. } => "timeout".to_string(),
+                Attempt::Failed { .. } => "connection error".to_string(),
                 Attempt::Status(r) => format!("HTTP {}", r.status),
+                Attempt::Limited(_) => "rate limited".to_string(),
             };
-            tracing::warn!(upstream, %what, retry_in_ms = d.as_millis() as u64, "retrying upstream request");
+            tracing::warn!(upstream = name, %what, retry_in_ms = d.as_millis() as u64, "retrying upstream request");
         })
         .await;
+    let n = attempts.load(std::sync::atomic::Ordering::Relaxed);
     match result {
-        Ok(reply) => Ok(reply),
-        Err(Attempt::Status(reply)) => Ok(reply),
-        Err(Attempt::NotSent(e)) => Err(Error::new(
+        Ok(mut reply) => {
+            reply.attempts = n;
+            Ok(reply)
+        }
+        Err(Attempt::Status(mut reply)) => {
+            reply.attempts = n;
+            Ok(*reply)
+        }
+        Err(Attempt::Limited(e)) => Err(e),
+        Err(Attempt::NotSent(detail)) => Err(Error::new(
             ErrorKind::Unavailable,
             format!(
-                "could not connect to {upstream}: {}; nothing was sent, try again later or check its URL",
-                short(&e)
+                "could not connect to {name} ({detail}); nothing was sent. Try again later or check its URL"
             ),
         )),
-        Err(Attempt::Failed(e)) => {
-            let ambiguous = idempotency == Idempotency::Create;
-            let (kind, tail) = if ambiguous {
-                (
-                    ErrorKind::Ambiguous,
-                    "the request may or may not have been processed; check before repeating it",
-                )
-            } else {
-                (ErrorKind::Unavailable, "try again later")
-            };
-            let what = if e.is_timeout() {
+        Err(Attempt::Failed { timeout, detail }) => {
+            let what = if timeout {
                 "did not answer in time"
             } else {
                 "connection failed"
             };
-            Err(Error::new(
-                kind,
-                format!("{upstream} {what} ({}): {tail}", short(&e)),
-            ))
+            if idempotency == Idempotency::Create {
+                Err(Error::new(
+                    ErrorKind::Ambiguous,
+                    format!(
+                        "{name} {what} after the request was sent ({detail}); it may or may not have been processed"
+                    ),
+                ))
+            } else {
+                Err(Error::new(
+                    ErrorKind::Unavailable,
+                    format!("{name} {what} ({detail}) after {n} attempt(s); try again later"),
+                ))
+            }
         }
     }
 }
 
 async fn read(resp: Response, started: Instant) -> Result<Reply, Attempt> {
     let status = resp.status().as_u16();
-    let header = |name: reqwest::header::HeaderName| {
+    let header = |name: &str| {
         resp.headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let location = header(reqwest::header::LOCATION);
-    let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
-    let body = resp.text().await.map_err(Attempt::Failed)?;
+    let location = header("location");
+    let content_type = header("content-type").unwrap_or_default();
+    let signals = Signals {
+        status,
+        retry_after: header("retry-after").as_deref().and_then(parse_retry_after),
+        remaining: header("x-ratelimit-remaining").and_then(|v| v.trim().parse().ok()),
+        total: header("x-ratelimit-total").and_then(|v| v.trim().parse().ok()),
+    };
+    let body = resp.text().await.map_err(|e| Attempt::Failed {
+        timeout: e.is_timeout(),
+        detail: chain(&e),
+    })?;
     Ok(Reply {
         status,
         body,
         location,
         content_type,
         duration: started.elapsed(),
+        signals,
+        attempts: 1,
     })
 }
 
-/// The error without its source chain noise; reqwest errors carry the URL but no credentials
-/// (no backend puts credentials in URLs).
-fn short(e: &reqwest::Error) -> String {
+/// `Retry-After`: delay-seconds or an HTTP date.
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .num_seconds()
+        .max(0);
+    Some(Duration::from_secs(secs as u64))
+}
+
+/// The error and its sources; reqwest errors carry the URL but no credentials (no backend
+/// puts credentials in URLs).
+fn chain(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -162,4 +269,161 @@ fn short(e: &reqwest::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::policy::ratelimit::Budget;
+
+    fn upstream() -> Upstream {
+        let budget = Budget {
+            requests_per_minute: 1000,
+            max_concurrent: 4,
+            max_wait: Duration::from_secs(30),
+        };
+        Upstream {
+            name: "test-upstream",
+            limiter: Arc::new(AccountLimiter::new("test-upstream", budget)),
+        }
+    }
+
+    fn status(code: u16, retry_after: Option<u64>) -> Result<Reply, Attempt> {
+        Ok(Reply {
+            status: code,
+            body: String::new(),
+            location: None,
+            content_type: String::new(),
+            duration: Duration::ZERO,
+            signals: Signals {
+                status: code,
+                retry_after: retry_after.map(Duration::from_secs),
+                ..Default::default()
+            },
+            attempts: 1,
+        })
+    }
+
+    /// Plays a script of attempts; returns (outcome, attempts made, virtual time taken).
+    async fn play(
+        idempotency: Idempotency,
+        script: Vec<Result<Reply, Attempt>>,
+    ) -> (Result<Reply, Error>, usize, Duration) {
+        let script = Mutex::new(VecDeque::from(script));
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let up = upstream();
+        let start = tokio::time::Instant::now();
+        let r = send_with(&up, idempotency, || {
+            made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let next = script
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or_else(|| status(200, None));
+            async move { next }
+        })
+        .await;
+        (
+            r,
+            made.load(std::sync::atomic::Ordering::SeqCst),
+            start.elapsed(),
+        )
+    }
+
+    fn failed() -> Result<Reply, Attempt> {
+        Err(Attempt::Failed {
+            timeout: true,
+            detail: "timed out".into(),
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn reads_retry_transient_failures_with_backoff() {
+        let (r, n, t) = play(
+            Idempotency::Read,
+            vec![status(503, None), status(502, None), failed()],
+        )
+        .await;
+        assert_eq!(r.unwrap().status, 200);
+        assert_eq!(n, 4);
+        assert!(
+            t >= Duration::from_millis(250) && t < MAX_RETRY_TOTAL,
+            "{t:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_is_honoured_up_to_the_cap() {
+        let (r, n, t) = play(Idempotency::Idempotent, vec![status(429, Some(7))]).await;
+        assert_eq!(r.unwrap().status, 200);
+        assert_eq!(n, 2);
+        // 7 s from Retry-After; the rate limiter also paused for it (not twice: same deadline).
+        assert!(
+            t >= Duration::from_secs(7) && t < Duration::from_secs(8),
+            "{t:?}"
+        );
+        // A Retry-After beyond the cap ends the retries: the caller gets the 429.
+        let (r, n, _) = play(Idempotency::Read, vec![status(429, Some(3600))]).await;
+        assert!(
+            r.is_err() || r.as_ref().is_ok_and(|r| r.status == 429),
+            "{r:?}"
+        );
+        assert_eq!(n, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn attempts_and_total_time_are_capped() {
+        let (r, n, t) = play(
+            Idempotency::Read,
+            (0..10).map(|_| status(503, None)).collect(),
+        )
+        .await;
+        assert_eq!(r.unwrap().status, 503, "the last answer is returned");
+        assert_eq!(n, MAX_RETRIES + 1);
+        assert!(t <= MAX_RETRY_TOTAL, "{t:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn creates_are_resent_only_when_nothing_was_processed() {
+        // Proven not processed: connection refused, 429, 503 with Retry-After.
+        for first in [
+            Err(Attempt::NotSent("refused".into())),
+            status(429, Some(1)),
+            status(503, Some(1)),
+        ] {
+            let (r, n, _) = play(Idempotency::Create, vec![first, status(201, None)]).await;
+            assert_eq!(r.unwrap().status, 201);
+            assert_eq!(n, 2);
+        }
+        // Ambiguous: a timeout after sending, a 503 without Retry-After, a 500, a 502.
+        let (r, n, _) = play(Idempotency::Create, vec![failed(), status(201, None)]).await;
+        assert_eq!(r.unwrap_err().kind, ErrorKind::Ambiguous);
+        assert_eq!(n, 1, "never resent");
+        for code in [500, 502, 503, 504] {
+            let (r, n, _) = play(
+                Idempotency::Create,
+                vec![status(code, None), status(201, None)],
+            )
+            .await;
+            assert_eq!(
+                r.unwrap().status,
+                code,
+                "returned to the backend, which reconciles"
+            );
+            assert_eq!(n, 1, "HTTP {code} on a create is not resent");
+        }
+    }
+
+    #[test]
+    fn retry_after_formats() {
+        assert_eq!(parse_retry_after("12"), Some(Duration::from_secs(12)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
 }

@@ -68,6 +68,25 @@ pub struct Written<T> {
     pub target_id: Option<String>,
     pub after: Option<Value>,
     pub status: Option<u16>,
+    /// Recorded with the outcome, e.g. how an ambiguous answer was reconciled.
+    pub note: Option<String>,
+}
+
+impl<T> Written<T> {
+    pub fn new(
+        value: T,
+        target_id: Option<String>,
+        after: Option<Value>,
+        status: Option<u16>,
+    ) -> Self {
+        Self {
+            value,
+            target_id,
+            after,
+            status,
+            note: None,
+        }
+    }
 }
 
 /// How a write call ended, short of an error.
@@ -321,7 +340,7 @@ impl Core {
                 w.after.clone(),
                 w.status,
                 Some(ms),
-                None,
+                w.note.clone(),
             ),
             Err(e) => self.event(
                 &session,

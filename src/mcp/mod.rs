@@ -32,6 +32,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::policy::Policy;
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
+use crate::policy::ratelimit::{Budget, Limits};
 use crate::session::{SessionManager, SessionMode, validate_intent};
 use core::{CallCtx, Core, Operation, Outcome, WriteSpec, Written};
 use output::{Render, ResponseFormat, finish};
@@ -59,7 +60,26 @@ impl HelpdeskOperator {
     }
 
     pub fn with_policy(config: &Config, store: Arc<AuditStore>, policy: Arc<Policy>) -> Self {
-        let sessions = SessionManager::new(store.clone(), config.django_helpdesk.clone());
+        let budgets = crate::policy::catalog::backends()
+            .into_iter()
+            .map(|b| {
+                let bp = policy.backend(b);
+                (
+                    b,
+                    Budget {
+                        requests_per_minute: bp.requests_per_minute,
+                        max_concurrent: bp.max_concurrent,
+                        max_wait: policy.settings.rate_limit_wait,
+                    },
+                )
+            })
+            .collect();
+        let sessions = SessionManager::new(
+            store.clone(),
+            config.django_helpdesk.clone(),
+            Arc::new(Limits::default()),
+            budgets,
+        );
         let mut router = Self::session_router();
         if config.django_helpdesk.is_some() {
             router += Self::django_helpdesk_router();
@@ -350,6 +370,7 @@ impl HelpdeskOperator {
                             target_id: Some(s.id.clone()),
                             after: Some(json!({ "intent": s.intent(), "branch": s.branch })),
                             status: None,
+                            note: None,
                             value: session_info(&s),
                         })
                     },
@@ -406,6 +427,7 @@ impl HelpdeskOperator {
                         target_id: Some(s.id.clone()),
                         after: serde_json::to_value(&summary).ok(),
                         status: None,
+                        note: None,
                         value: summary,
                     })
                 },

@@ -19,6 +19,14 @@ use uuid::Uuid;
 use crate::audit::{AuditStore, SessionRow};
 use crate::backends::django_helpdesk::{DjangoClient, DjangoHelpdeskConfig, ForkProbe};
 use crate::error::{Error, ErrorKind, Result};
+use crate::policy::ratelimit::{Budget, Limits};
+
+/// Used when policy names no budget for a backend.
+pub const DEFAULT_BUDGET: Budget = Budget {
+    requests_per_minute: 300,
+    max_concurrent: 8,
+    max_wait: std::time::Duration::from_secs(30),
+};
 
 /// The most characters an intent may have (the fork's limit).
 pub const MAX_INTENT_CHARS: usize = 512;
@@ -153,14 +161,25 @@ pub fn mint_branch(username: &str) -> String {
 pub struct SessionManager {
     store: Arc<AuditStore>,
     django: Option<DjangoHelpdeskConfig>,
+    limits: Arc<Limits>,
+    budgets: HashMap<&'static str, Budget>,
     current: Mutex<HashMap<String, Arc<AgentSession>>>,
 }
 
 impl SessionManager {
-    pub fn new(store: Arc<AuditStore>, django: Option<DjangoHelpdeskConfig>) -> Self {
+    /// `budgets` are the policy's per-backend request budgets; the limiters are shared by
+    /// every session of the same upstream account.
+    pub fn new(
+        store: Arc<AuditStore>,
+        django: Option<DjangoHelpdeskConfig>,
+        limits: Arc<Limits>,
+        budgets: HashMap<&'static str, Budget>,
+    ) -> Self {
         Self {
             store,
             django,
+            limits,
+            budgets,
             current: Mutex::new(HashMap::new()),
         }
     }
@@ -184,10 +203,20 @@ impl SessionManager {
 
     async fn open(&self, agent: &str) -> Result<AgentSession> {
         let (django, username) = match &self.django {
-            Some(cfg) => (
-                Some(Arc::new(DjangoClient::new(cfg.clone())?)),
-                Some(cfg.account_name()),
-            ),
+            Some(cfg) => {
+                let budget = self
+                    .budgets
+                    .get("django_helpdesk")
+                    .copied()
+                    .unwrap_or(DEFAULT_BUDGET);
+                let limiter = self
+                    .limits
+                    .get(&cfg.account_key(), "django-helpdesk", budget);
+                (
+                    Some(Arc::new(DjangoClient::new(cfg.clone(), limiter)?)),
+                    Some(cfg.account_name()),
+                )
+            }
             None => (None, None),
         };
         let mut mode = SessionMode::Server;

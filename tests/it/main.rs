@@ -4,6 +4,7 @@
 mod audit;
 mod common;
 mod django_helpdesk;
+mod faults;
 mod policy;
 mod sessions;
 mod stdio;

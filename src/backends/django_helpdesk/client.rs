@@ -21,8 +21,9 @@ use url::Url;
 
 use super::config::{DjangoAuth, DjangoHelpdeskConfig};
 use super::models::{Choice, Datatables, FollowUp, ForkSessionInfo, Page, Ticket};
-use crate::backends::http::{self, Idempotency, Reply};
+use crate::backends::http::{self, Idempotency, Reply, Upstream};
 use crate::error::{Error, ErrorKind, Result};
+use crate::policy::ratelimit::AccountLimiter;
 
 const UPSTREAM: &str = "django-helpdesk";
 /// How long queues and users read from the form are reused.
@@ -38,6 +39,7 @@ pub struct Choices {
 /// A client for one django-helpdesk account, with its own cookie jar.
 pub struct DjangoClient {
     cfg: DjangoHelpdeskConfig,
+    upstream: Upstream,
     http: reqwest::Client,
     jar: Arc<CookieStoreMutex>,
     logged_in: Mutex<bool>,
@@ -66,18 +68,23 @@ pub enum ForkProbe {
 }
 
 impl DjangoClient {
-    pub fn new(cfg: DjangoHelpdeskConfig) -> Result<Self> {
+    /// A client with its own cookie jar, sharing the account's rate limiter.
+    pub fn new(cfg: DjangoHelpdeskConfig, limiter: Arc<AccountLimiter>) -> Result<Self> {
         let jar = Arc::new(CookieStoreMutex::new(CookieStore::default()));
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
+            .timeout(cfg.timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("helpdesk-operator/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             cfg,
+            upstream: Upstream {
+                name: UPSTREAM,
+                limiter,
+            },
             http,
             jar,
             logged_in: Mutex::new(false),
@@ -138,7 +145,7 @@ impl DjangoClient {
         }
         self.clear_cookies();
         let login_url = self.url("login/")?;
-        let page = http::send(UPSTREAM, Idempotency::Read, || {
+        let page = http::send(&self.upstream, Idempotency::Read, || {
             self.http.get(login_url.clone())
         })
         .await?;
@@ -157,7 +164,7 @@ impl DjangoClient {
             )
         })?;
         let username = self.cfg.username.clone().unwrap_or_default();
-        let reply = http::send(UPSTREAM, Idempotency::Idempotent, || {
+        let reply = http::send(&self.upstream, Idempotency::Idempotent, || {
             self.http
                 .post(login_url.clone())
                 .header("X-CSRFToken", &csrf)
@@ -215,7 +222,7 @@ impl DjangoClient {
             } else {
                 None
             };
-            let reply = http::send(UPSTREAM, idempotency, || {
+            let reply = http::send(&self.upstream, idempotency, || {
                 let mut rb = self.http.request(method.clone(), url.clone()).query(query);
                 rb = rb.header(
                     reqwest::header::ACCEPT,
@@ -268,7 +275,16 @@ impl DjangoClient {
         body: Option<&Value>,
         what: &str,
     ) -> Result<(T, Value, Reply)> {
+        let create = method == Method::POST;
         let reply = self.call(method, path, query, body, false).await?;
+        if create && reply.status >= 500 {
+            // The server may have committed part of the work before failing.
+            return Err(Error::new(
+                ErrorKind::Ambiguous,
+                format!("django-helpdesk failed with HTTP {} while creating {what}; it may or may not have been created", reply.status),
+            )
+            .with_status(reply.status));
+        }
         if !reply.is_success() {
             return Err(parse_error(&reply, what));
         }
@@ -308,6 +324,73 @@ impl DjangoClient {
             .json(Method::GET, "api/tickets/", &q, None, "the ticket list")
             .await?;
         Ok(page)
+    }
+
+    /// After an ambiguous create: the tickets that match the request (queue, title,
+    /// description) and were created since `since`, newest last. Looks at the newest tickets
+    /// (the REST list is ordered by id).
+    pub async fn find_created_tickets(
+        &self,
+        body: &Value,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Value>> {
+        const PAGE: i64 = 25;
+        let first: Page<Ticket> = self.list_tickets(1, 1, &[]).await?;
+        if first.count == 0 {
+            return Ok(vec![]);
+        }
+        let last = (first.count - 1) / PAGE + 1;
+        let mut found = Vec::new();
+        for page in [last - 1, last].into_iter().filter(|p| *p >= 1) {
+            let q = [("page", page.to_string()), ("page_size", PAGE.to_string())];
+            let (_, raw, _): (Page<Ticket>, Value, Reply) = self
+                .json(Method::GET, "api/tickets/", &q, None, "the newest tickets")
+                .await?;
+            for t in raw
+                .get("results")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+            {
+                let same = ["queue", "title", "description"]
+                    .iter()
+                    .all(|k| t.get(*k) == body.get(*k));
+                let created = t["followup_set"][0]["date"]
+                    .as_str()
+                    .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
+                let recent = created.is_some_and(|c| c >= since - chrono::Duration::seconds(5));
+                if same && recent {
+                    found.push(t);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// After an ambiguous follow-up: the follow-ups of the ticket with this comment, added
+    /// since `since`.
+    pub async fn find_created_followups(
+        &self,
+        ticket: i64,
+        comment: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Vec<Value>, Value)> {
+        let (_, raw) = self.get_ticket(ticket).await?;
+        let found = raw
+            .get("followup_set")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| {
+                f.get("comment").and_then(Value::as_str) == Some(comment)
+                    && f.get("date")
+                        .and_then(Value::as_str)
+                        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                        .is_some_and(|d| d >= since - chrono::Duration::seconds(5))
+            })
+            .collect();
+        Ok((found, raw))
     }
 
     /// `GET /api/tickets/{id}/`: the ticket and its raw JSON (the audit image).
@@ -508,7 +591,7 @@ impl DjangoClient {
         }
         let url = self.url("logout/")?;
         let csrf = self.cookie("csrftoken").unwrap_or_default();
-        let reply = http::send(UPSTREAM, Idempotency::Idempotent, || {
+        let reply = http::send(&self.upstream, Idempotency::Idempotent, || {
             self.http
                 .post(url.clone())
                 .header("X-CSRFToken", &csrf)
@@ -526,7 +609,10 @@ impl DjangoClient {
     /// A plain reachability check: `GET /api/` is public.
     pub async fn api_root(&self) -> Result<Reply> {
         let url = self.url("api/")?;
-        http::send(UPSTREAM, Idempotency::Read, || self.http.get(url.clone())).await
+        http::send(&self.upstream, Idempotency::Read, || {
+            self.http.get(url.clone())
+        })
+        .await
     }
 }
 
@@ -670,7 +756,15 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
         ),
         429 => Error::new(
             ErrorKind::RateLimited,
-            format!("django-helpdesk is rate limiting requests for {what}; wait and try again"),
+            match reply.signals.retry_after {
+                Some(ra) => format!(
+                    "django-helpdesk is rate limiting requests for {what}. Retry in about {} s.",
+                    ra.as_secs().max(1)
+                ),
+                None => format!(
+                    "django-helpdesk is rate limiting requests for {what}; wait a little and try again"
+                ),
+            },
         ),
         500..=599 => Error::new(
             ErrorKind::Upstream,
@@ -719,6 +813,8 @@ mod tests {
             location: None,
             content_type: "application/json".into(),
             duration: Duration::ZERO,
+            signals: Default::default(),
+            attempts: 1,
         }
     }
 

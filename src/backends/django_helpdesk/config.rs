@@ -12,6 +12,8 @@ pub struct DjangoHelpdeskConfig {
     pub base_url: Url,
     pub username: Option<String>,
     pub auth: DjangoAuth,
+    /// Per-request timeout (`DJANGO_HELPDESK_TIMEOUT_SECS`, default 30).
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -93,11 +95,37 @@ impl DjangoHelpdeskConfig {
                 ));
             }
         };
+        let timeout = match get("DJANGO_HELPDESK_TIMEOUT_SECS") {
+            None => 30,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n @ 1..=600) => n,
+                _ => {
+                    return Err(Error::config(format!(
+                        "DJANGO_HELPDESK_TIMEOUT_SECS={v}: use a number of seconds from 1 to 600"
+                    )));
+                }
+            },
+        };
         Ok(Some(Self {
             base_url,
             username,
             auth,
+            timeout: std::time::Duration::from_secs(timeout),
         }))
+    }
+
+    /// Identifies the upstream account for rate limiting (no secret in it).
+    pub fn account_key(&self) -> String {
+        let who = match &self.auth {
+            DjangoAuth::Password(_) => format!("user:{}", self.username.as_deref().unwrap_or("")),
+            DjangoAuth::Token(t) => format!(
+                "token:{}",
+                &crate::audit::chain::hash(&serde_json::Value::String(
+                    secrecy::ExposeSecret::expose_secret(t).to_string()
+                ))[..16]
+            ),
+        };
+        format!("django_helpdesk|{}|{who}", self.base_url)
     }
 
     /// The account name used in branch names.

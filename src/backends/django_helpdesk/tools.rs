@@ -1031,6 +1031,88 @@ fn diff(before: &Value, after: &Value, fields: &[&str]) -> Vec<Change> {
 // ---------------------------------------------------------------------------------------------
 // The tools
 
+/// After an ambiguous create: the ticket it made, if exactly one matches; otherwise the
+/// outcome is unknown and the error says how to check before trying again.
+async fn reconcile_ticket(
+    client: &DjangoClient,
+    body: &Value,
+    since: chrono::DateTime<chrono::Utc>,
+    e: &Error,
+) -> Result<(Ticket, Value)> {
+    let title = body
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let unknown = |why: String| {
+        Error::new(
+            ErrorKind::Ambiguous,
+            format!(
+                "{}. {why} The outcome is unknown: check with django_helpdesk_list_tickets (search \"{title}\") before creating it again.",
+                e.message
+            ),
+        )
+    };
+    match client.find_created_tickets(body, since).await {
+        Ok(found) if found.len() == 1 => {
+            let raw = found.into_iter().next().unwrap_or_default();
+            let t: Ticket = serde_json::from_value(raw.clone()).map_err(|x| {
+                unknown(format!(
+                    "A matching ticket was found but could not be read ({x})."
+                ))
+            })?;
+            Ok((t, raw))
+        }
+        Ok(found) if found.is_empty() => Err(unknown("No matching ticket was found.".into())),
+        Ok(found) => {
+            let ids: Vec<String> = found
+                .iter()
+                .filter_map(|t| t.get("id"))
+                .map(|i| format!("#{i}"))
+                .collect();
+            Err(unknown(format!(
+                "Several matching tickets were found ({}).",
+                ids.join(", ")
+            )))
+        }
+        Err(x) => Err(unknown(format!("Looking for it failed too ({x})."))),
+    }
+}
+
+/// After an ambiguous follow-up: the follow-up it made, if exactly one matches.
+async fn reconcile_followup(
+    client: &DjangoClient,
+    ticket: i64,
+    comment: &str,
+    since: chrono::DateTime<chrono::Utc>,
+    e: &Error,
+) -> Result<(FollowUp, Value)> {
+    let unknown = |why: String| {
+        Error::new(
+            ErrorKind::Ambiguous,
+            format!(
+                "{}. {why} The outcome is unknown: check ticket #{ticket} with django_helpdesk_get_ticket before adding it again.",
+                e.message
+            ),
+        )
+    };
+    match client.find_created_followups(ticket, comment, since).await {
+        Ok((found, _)) if found.len() == 1 => {
+            let raw = found.into_iter().next().unwrap_or_default();
+            let f: FollowUp = serde_json::from_value(raw.clone()).map_err(|x| {
+                unknown(format!(
+                    "A matching follow-up was found but could not be read ({x})."
+                ))
+            })?;
+            Ok((f, raw))
+        }
+        Ok((found, _)) if found.is_empty() => {
+            Err(unknown("No matching follow-up was found.".into()))
+        }
+        Ok(_) => Err(unknown("Several matching follow-ups were found.".into())),
+        Err(x) => Err(unknown(format!("Looking for it failed too ({x})."))),
+    }
+}
+
 fn nothing_to_change() -> Error {
     Error::invalid(
         "arguments",
@@ -1149,17 +1231,30 @@ impl HelpdeskOperator {
             };
             self.core
                 .write(spec, call, |_| async { Ok(None) }, |_, _| async move {
-                    let (t, raw, status) = client.create_ticket(&body).await?;
+                    let started = chrono::Utc::now();
+                    let (t, raw, status, note) = match client.create_ticket(&body).await {
+                        Ok((t, raw, status)) => (t, raw, Some(status), None),
+                        Err(e) if e.kind == ErrorKind::Ambiguous => {
+                            let (t, raw) = reconcile_ticket(&client, &body, started, &e).await?;
+                            let note = format!("{}; reconciled: ticket #{} was found, it was not sent again", e.message, t.id);
+                            (t, raw, e.status, Some(note))
+                        }
+                        Err(e) => return Err(e),
+                    };
                     let ticket = ticket_out(&t, Some(&choices));
+                    let message = match &note {
+                        None => format!("Created ticket #{} in queue {}.", t.id, queue.name),
+                        Some(_) => format!(
+                            "Created ticket #{} in queue {}. (django-helpdesk's answer was lost, so the ticket was looked up instead of being sent again.)",
+                            t.id, queue.name
+                        ),
+                    };
                     Ok(Written {
                         target_id: Some(t.id.to_string()),
                         after: Some(raw),
-                        status: Some(status),
-                        value: TicketResult {
-                            message: format!("Created ticket #{} in queue {}.", t.id, queue.name),
-                            ticket,
-                            changes: vec![],
-                        },
+                        status,
+                        note,
+                        value: TicketResult { message, ticket, changes: vec![] },
                     })
                 })
                 .await
@@ -1194,6 +1289,7 @@ impl HelpdeskOperator {
             let new_status = p.new_status.as_ref().map(|v| resolve_status("new_status", v)).transpose()?;
             let time_spent = p.time_spent.as_deref().map(parse_time_spent).transpose()?;
             let id = p.ticket_id;
+            let comment = p.comment.clone();
             // Never send `title`: django-helpdesk renames the ticket to a follow-up's title.
             let mut body = json!({"ticket": id, "comment": protect_template(&p.comment), "public": p.public});
             if let Some(st) = new_status {
@@ -1219,13 +1315,23 @@ impl HelpdeskOperator {
                     |s| async move { Ok(Some(s.django()?.get_ticket(id).await?.1)) },
                     |s, _| async move {
                         let client = s.django()?;
-                        let (f, raw, status) = client.create_followup(&body).await?;
+                        let started = chrono::Utc::now();
+                        let (f, raw, status, note) = match client.create_followup(&body).await {
+                            Ok((f, raw, status)) => (f, raw, Some(status), None),
+                            Err(e) if e.kind == ErrorKind::Ambiguous => {
+                                let (f, raw) = reconcile_followup(client, id, &comment, started, &e).await?;
+                                let note = format!("{}; reconciled: follow-up #{} was found, it was not sent again", e.message, f.id);
+                                (f, raw, e.status, Some(note))
+                            }
+                            Err(e) => return Err(e),
+                        };
                         let after_ticket = client.get_ticket(id).await.ok();
                         let choices = client.choices(false).await.ok();
                         Ok(Written {
                             target_id: Some(id.to_string()),
                             after: Some(json!({"followup": raw, "ticket": after_ticket.as_ref().map(|t| &t.1)})),
-                            status: Some(status),
+                            status,
+                            note,
                             value: FollowupResult {
                                 ticket_id: id,
                                 ticket_status: after_ticket.map(|t| models::status_name(t.0.status)),
@@ -1339,6 +1445,7 @@ impl HelpdeskOperator {
                             target_id: Some(id.to_string()),
                             after: Some(raw),
                             status: Some(status),
+                            note: None,
                             value: TicketResult {
                                 message: if changes.is_empty() {
                                     format!("Ticket #{id} already had these values; nothing changed.")
@@ -1400,6 +1507,7 @@ impl HelpdeskOperator {
                             target_id: Some(id.to_string()),
                             after: None,
                             status: Some(status),
+                            note: None,
                             value: DeleteResult {
                                 deleted_ticket_id: id,
                                 message: format!("Deleted ticket #{id} \"{title}\" and its {followups} follow-up(s). The audit log keeps its last state."),
