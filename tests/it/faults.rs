@@ -409,3 +409,54 @@ async fn a_long_retry_after_becomes_a_clear_rate_limit_error() {
         "paused: the second call sent nothing"
     );
 }
+
+/// The acceptance: the official Python MCP client, the shipped default policy, and
+/// injected ambiguous failures in front of django-helpdesk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_client_cannot_bypass_confirmations_or_duplicate_creates() {
+    let s = services();
+    let proxy = Proxy::start(&s.helpdesk_url).await;
+    let db = store_url(Store::Postgres).await;
+    let mut env = env_for(&proxy.url, &s.agent(), &db);
+    env.insert("DJANGO_HELPDESK_TIMEOUT_SECS".into(), "2".into());
+    let titles: Vec<String> = ["drop", "fail", "stall"]
+        .iter()
+        .map(|t| format!("py-fault-{t}-{}", uuid::Uuid::new_v4().simple()))
+        .collect();
+    proxy.inject("POST", "/api/tickets/", Fault::DropAfterCommit);
+    proxy.inject("POST", "/api/tickets/", Fault::FailAfterCommit);
+    proxy.inject(
+        "POST",
+        "/api/tickets/",
+        Fault::StallAfterCommit(Duration::from_secs(5)),
+    );
+    let out = tokio::process::Command::new(&s.python)
+        .arg(repo().join("tests/harness/acceptance_policy.py"))
+        .args([
+            "--binary",
+            env!("CARGO_BIN_EXE_helpdesk-operator"),
+            "--psql-url",
+            &db,
+            "--fault-titles",
+            &titles.join(","),
+        ])
+        .envs(&env)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "acceptance_policy.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for t in &titles {
+        assert_eq!(tickets_titled(t), 1, "{t} must exist exactly once");
+    }
+    let store = helpdesk_operator::audit::AuditStore::new(config_from(&env).audit_store);
+    let events = store.list(None, 500).await.unwrap();
+    for phase in ["confirmation_required", "confirmed", "refused", "expired"] {
+        assert!(events.iter().any(|e| e.phase == phase), "no {phase} event");
+    }
+    assert!(store.verify().await.unwrap().first_broken.is_none());
+}
