@@ -121,23 +121,31 @@ enum AuditCommand {
 /// HTTP and cookie crates stay at info or above: their debug output prints cookie values and
 /// headers, which are secrets here.
 fn init_logging() {
-    let mut filter = tracing_subscriber::EnvFilter::try_from_env("HELPDESK_OPERATOR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    for quiet in [
-        "cookie_store=warn",
-        "reqwest_cookie_store=warn",
-        "reqwest=info",
-        "hyper=info",
-        "hyper_util=info",
-        "h2=info",
-        "rustls=info",
-        "sqlx=warn",
-        // rmcp logs whole JSON-RPC messages at debug: tool arguments and results carry
-        // confirmation tokens and customer data.
-        "rmcp=info",
-    ] {
-        if let Ok(d) = quiet.parse() {
-            filter = filter.add_directive(d);
+    let requested = std::env::var("HELPDESK_OPERATOR_LOG").unwrap_or_default();
+    let mut filter = tracing_subscriber::EnvFilter::try_new(if requested.is_empty() {
+        "info"
+    } else {
+        requested.as_str()
+    })
+    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Only debug and trace output of these crates carries secrets; cap them when asked for.
+    if requested.contains("debug") || requested.contains("trace") {
+        for quiet in [
+            "cookie_store=warn",
+            "reqwest_cookie_store=warn",
+            "reqwest=info",
+            "hyper=info",
+            "hyper_util=info",
+            "h2=info",
+            "rustls=info",
+            "sqlx=warn",
+            // rmcp logs whole JSON-RPC messages at debug: tool arguments and results carry
+            // confirmation tokens and customer data.
+            "rmcp=info",
+        ] {
+            if let Ok(d) = quiet.parse() {
+                filter = filter.add_directive(d);
+            }
         }
     }
     tracing_subscriber::fmt()

@@ -209,26 +209,32 @@ impl Core {
         F: FnOnce(Arc<AgentSession>) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        if let Some(meta) = self.policy.tool(tool) {
-            let d = self.policy.decide(meta, &Value::Null, None);
-            if d.kind == DecisionKind::Deny {
-                return Err(Error::new(
-                    ErrorKind::PolicyDenied,
-                    format!(
-                        "{tool} is refused by policy rule \"{}\": {}",
-                        d.rule, d.reason
-                    ),
-                ));
-            }
+        let t_policy = Instant::now();
+        let denied = self
+            .policy
+            .tool(tool)
+            .map(|meta| self.policy.decide(meta, &Value::Null, None))
+            .filter(|d| d.kind == DecisionKind::Deny);
+        let policy_us = t_policy.elapsed().as_micros();
+        if let Some(d) = denied {
+            return Err(Error::new(
+                ErrorKind::PolicyDenied,
+                format!(
+                    "{tool} is refused by policy rule \"{}\": {}",
+                    d.rule, d.reason
+                ),
+            ));
         }
         let session = self.session().await?;
         let started = Instant::now();
         let result = op(session).await;
         tracing::debug!(
+            target: "helpdesk_operator::timing",
             tool,
-            ok = result.is_ok(),
-            ms = started.elapsed().as_millis() as u64,
-            "read"
+            policy_us = policy_us as u64,
+            audit_us = 0u64,
+            upstream_us = started.elapsed().as_micros() as u64,
+            "read timing"
         );
         result
     }
@@ -272,9 +278,13 @@ impl Core {
             }
             return Err(Error::new(ErrorKind::IntentRequired, msg));
         }
+        let t_before = Instant::now();
         let before_image = before(session.clone()).await?;
+        let before_us = t_before.elapsed().as_micros();
         let before_view = before_image.as_ref().map(|b| (spec.before_view)(b));
+        let t_policy = Instant::now();
         let decision = self.policy.decide(&meta, &spec.view, before_view.as_ref());
+        let policy_us = t_policy.elapsed().as_micros();
         tracing::info!(tool = spec.tool, decision = decision.kind.as_str(), rule = %decision.rule, "policy decision");
         let label = match decision.kind {
             DecisionKind::Deny => {
@@ -304,6 +314,7 @@ impl Core {
             }
             DecisionKind::Allow | DecisionKind::RequireIntent => "allowed",
         };
+        let t_audit = Instant::now();
         self.record_session_start(&session).await?;
         let mut requested = self.event(
             &session,
@@ -327,9 +338,11 @@ impl Core {
                 ),
             )
         })?;
+        let mut audit_us = t_audit.elapsed().as_micros();
         let started = Instant::now();
         let result = op(session.clone(), before_image).await;
-        let ms = started.elapsed().as_millis() as i64;
+        let upstream_us = started.elapsed().as_micros();
+        let ms = (upstream_us / 1000) as i64;
         let mut outcome = match &result {
             Ok(w) => self.event(
                 &session,
@@ -359,7 +372,19 @@ impl Core {
             ),
         };
         outcome.request_id = Some(requested.id.clone());
-        if let Err(audit_err) = self.store.append(outcome).await {
+        let t_outcome = Instant::now();
+        let appended = self.store.append(outcome).await;
+        audit_us += t_outcome.elapsed().as_micros();
+        // What policy and the audit log add to this call (the overhead benchmark reads this).
+        tracing::debug!(
+            target: "helpdesk_operator::timing",
+            tool = spec.tool,
+            policy_us = policy_us as u64,
+            audit_us = audit_us as u64,
+            upstream_us = (upstream_us + before_us) as u64,
+            "write timing"
+        );
+        if let Err(audit_err) = appended {
             tracing::error!(tool = spec.tool, request = %requested.id, error = %audit_err, "could not record the outcome of a write");
             return Err(match result {
                 Ok(w) => Error::new(

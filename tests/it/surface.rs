@@ -236,3 +236,61 @@ async fn bad_input_is_refused_before_any_upstream_call() {
         "bad input must leave no audit event"
     );
 }
+
+/// The policy catalogue agrees with the tools' annotations (defaults come from them), and
+/// every tool is in it.
+#[tokio::test]
+async fn the_policy_catalogue_matches_the_annotations() {
+    let catalogue = helpdesk_operator::policy::catalog::all();
+    for t in helpdesk_operator::mcp::HelpdeskOperator::all_tools() {
+        let meta = catalogue
+            .iter()
+            .find(|m| m.name == t.name)
+            .unwrap_or_else(|| panic!("{} is not in the policy catalogue", t.name));
+        let a = t.annotations.as_ref().unwrap();
+        assert_eq!(
+            a.read_only_hint == Some(true),
+            meta.operation == helpdesk_operator::policy::OpKind::Read,
+            "{}: readOnlyHint",
+            t.name
+        );
+        if a.read_only_hint != Some(true) {
+            assert_eq!(
+                a.destructive_hint == Some(true),
+                meta.destructive,
+                "{}: destructiveHint",
+                t.name
+            );
+        }
+        let props = t
+            .input_schema
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .cloned()
+            .unwrap_or_default();
+        for f in meta.fields {
+            assert!(
+                props.contains_key(f.name),
+                "{}: policy field {} is not a parameter",
+                t.name,
+                f.name
+            );
+        }
+        if meta.operation.is_write() {
+            assert!(
+                props.contains_key("confirmation_token"),
+                "{}: writes take confirmation_token",
+                t.name
+            );
+            let schema = t.output_schema.as_ref().unwrap();
+            assert!(
+                serde_json::to_string(schema)
+                    .unwrap()
+                    .contains("confirmation_required")
+                    || schema.contains_key("anyOf"),
+                "{}: output schema allows a confirmation",
+                t.name
+            );
+        }
+    }
+}
