@@ -28,4 +28,5 @@ pub mod config;
 pub mod error;
 pub mod mcp;
 pub mod policy;
+pub mod sandbox;
 pub mod session;

@@ -1,0 +1,1 @@
+//! django-helpdesk simulator (being written).

@@ -1,0 +1,1 @@
+//! Freshdesk v2 simulator (being written).
