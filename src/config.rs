@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::backends::django_helpdesk::DjangoHelpdeskConfig;
+use crate::backends::freshdesk::FreshdeskConfig;
 use crate::error::{Error, Result};
 
 /// Everything the server needs to start.
@@ -19,6 +20,8 @@ pub struct Config {
     pub audit_store: AuditStoreConfig,
     /// django-helpdesk, when `DJANGO_HELPDESK_URL` is set.
     pub django_helpdesk: Option<DjangoHelpdeskConfig>,
+    /// Freshdesk, when `FRESHDESK_DOMAIN` (or `FRESHDESK_BASE_URL`) is set.
+    pub freshdesk: Option<FreshdeskConfig>,
     /// `HELPDESK_OPERATOR_POLICY`: a policy file or folder; unset = the shipped default.
     pub policy_path: Option<PathBuf>,
 }
@@ -92,6 +95,7 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
         let django_helpdesk = DjangoHelpdeskConfig::from_lookup(&get)?;
+        let freshdesk = FreshdeskConfig::from_lookup(&get)?;
         let agent = get("HELPDESK_OPERATOR_AGENT")
             .or_else(|| django_helpdesk.as_ref().and_then(|d| d.username.clone()))
             .unwrap_or_else(|| "agent".to_string());
@@ -133,6 +137,7 @@ impl Config {
             agent,
             audit_store,
             django_helpdesk,
+            freshdesk,
             policy_path: get("HELPDESK_OPERATOR_POLICY").map(PathBuf::from),
         })
     }

@@ -227,7 +227,13 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy
         Some(d) => tracing::info!(url = %d.base_url, "django-helpdesk configured"),
         None => tracing::warn!("no backend configured: set DJANGO_HELPDESK_URL (see --help)"),
     }
-    let server = HelpdeskOperator::with_policy(&config, store, std::sync::Arc::new(policy));
+    let server = match HelpdeskOperator::with_policy(&config, store, std::sync::Arc::new(policy)) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
     let running = match server.serve(rmcp::transport::stdio()).await {
         Ok(r) => r,
         Err(e) => {

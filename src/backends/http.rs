@@ -56,6 +56,8 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub location: Option<String>,
+    /// The `Link` header (pagination).
+    pub link: Option<String>,
     pub content_type: String,
     pub duration: Duration,
     pub signals: Signals,
@@ -224,6 +226,7 @@ async fn read(resp: Response, started: Instant) -> Result<Reply, Attempt> {
             .map(str::to_string)
     };
     let location = header("location");
+    let link = header("link");
     let content_type = header("content-type").unwrap_or_default();
     let signals = Signals {
         status,
@@ -239,6 +242,7 @@ async fn read(resp: Response, started: Instant) -> Result<Reply, Attempt> {
         status,
         body,
         location,
+        link,
         content_type,
         duration: started.elapsed(),
         signals,
@@ -257,6 +261,22 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
         .num_seconds()
         .max(0);
     Some(Duration::from_secs(secs as u64))
+}
+
+/// The URL of `rel="next"` in a `Link` header, if any.
+pub fn next_link(link: Option<&str>) -> Option<String> {
+    link?.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"")
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
+    })
 }
 
 /// The error and its sources; reqwest errors carry the URL but no credentials (no backend
@@ -296,6 +316,7 @@ mod tests {
             status: code,
             body: String::new(),
             location: None,
+            link: None,
             content_type: String::new(),
             duration: Duration::ZERO,
             signals: Signals {
@@ -415,6 +436,17 @@ mod tests {
             );
             assert_eq!(n, 1, "HTTP {code} on a create is not resent");
         }
+    }
+
+    #[test]
+    fn next_links() {
+        let l = r#"<https://x.freshdesk.com/api/v2/tickets?page=2&per_page=100>; rel="next""#;
+        assert_eq!(
+            next_link(Some(l)).as_deref(),
+            Some("https://x.freshdesk.com/api/v2/tickets?page=2&per_page=100")
+        );
+        assert_eq!(next_link(Some(r#"<https://a>; rel="prev""#)), None);
+        assert_eq!(next_link(None), None);
     }
 
     #[test]

@@ -6,4 +6,5 @@
 //! imports rmcp. All HTTP goes out through [`http::send`].
 
 pub mod django_helpdesk;
+pub mod freshdesk;
 pub mod http;

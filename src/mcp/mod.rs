@@ -56,10 +56,14 @@ impl HelpdeskOperator {
     /// A server with the policy `HELPDESK_OPERATOR_POLICY` names (or the shipped default).
     pub fn new(config: &Config, store: Arc<AuditStore>) -> Result<Self> {
         let policy = Policy::load(config.policy_path.as_deref())?;
-        Ok(Self::with_policy(config, store, Arc::new(policy)))
+        Self::with_policy(config, store, Arc::new(policy))
     }
 
-    pub fn with_policy(config: &Config, store: Arc<AuditStore>, policy: Arc<Policy>) -> Self {
+    pub fn with_policy(
+        config: &Config,
+        store: Arc<AuditStore>,
+        policy: Arc<Policy>,
+    ) -> Result<Self> {
         let budgets = crate::policy::catalog::backends()
             .into_iter()
             .map(|b| {
@@ -77,12 +81,16 @@ impl HelpdeskOperator {
         let sessions = SessionManager::new(
             store.clone(),
             config.django_helpdesk.clone(),
+            config.freshdesk.clone(),
             Arc::new(Limits::default()),
             budgets,
-        );
+        )?;
         let mut router = Self::session_router();
         if config.django_helpdesk.is_some() {
             router += Self::django_helpdesk_router();
+        }
+        if config.freshdesk.is_some() {
+            router += Self::freshdesk_router();
         }
         // Tools that policy denies outright are not offered at all.
         for tool in router.list_all() {
@@ -99,15 +107,16 @@ impl HelpdeskOperator {
             sessions,
             policy,
         });
-        Self {
+        Ok(Self {
             core,
             router: Arc::new(router),
-        }
+        })
     }
 
     /// Every tool this build has, whether or not its backend is configured (for docs/tests).
     pub fn all_tools() -> Vec<Tool> {
-        (Self::session_router() + Self::django_helpdesk_router()).list_all()
+        (Self::session_router() + Self::django_helpdesk_router() + Self::freshdesk_router())
+            .list_all()
     }
 }
 

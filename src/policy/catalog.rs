@@ -133,6 +133,7 @@ impl ToolMeta {
 pub fn all() -> Vec<ToolMeta> {
     let mut v = crate::mcp::session_catalog();
     v.extend(crate::backends::django_helpdesk::tools::catalog());
+    v.extend(crate::backends::freshdesk::tools::catalog());
     v
 }
 

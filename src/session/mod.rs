@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditStore, SessionRow};
 use crate::backends::django_helpdesk::{DjangoClient, DjangoHelpdeskConfig, ForkProbe};
+use crate::backends::freshdesk::{FreshdeskClient, FreshdeskConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::policy::ratelimit::{Budget, Limits};
 
@@ -61,6 +62,8 @@ pub struct AgentSession {
     intent: RwLock<Option<String>>,
     /// The agent's own django-helpdesk client (its own cookie jar), when configured.
     pub django: Option<Arc<DjangoClient>>,
+    /// The Freshdesk client (one per account, shared by all sessions), when configured.
+    pub freshdesk: Option<Arc<FreshdeskClient>>,
     /// Why the fork's endpoints are not used, when the instance has them but refused us.
     pub note: Option<String>,
     persisted: OnceCell<()>,
@@ -94,6 +97,13 @@ impl AgentSession {
             Error::config(
                 "django-helpdesk is not configured: set DJANGO_HELPDESK_URL, DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD",
             )
+        })
+    }
+
+    /// The Freshdesk client, or a clear error when none is configured.
+    pub fn freshdesk(&self) -> Result<&Arc<FreshdeskClient>> {
+        self.freshdesk.as_ref().ok_or_else(|| {
+            Error::config("Freshdesk is not configured: set FRESHDESK_DOMAIN and FRESHDESK_API_KEY")
         })
     }
 
@@ -161,6 +171,7 @@ pub fn mint_branch(username: &str) -> String {
 pub struct SessionManager {
     store: Arc<AuditStore>,
     django: Option<DjangoHelpdeskConfig>,
+    freshdesk: Option<Arc<FreshdeskClient>>,
     limits: Arc<Limits>,
     budgets: HashMap<&'static str, Budget>,
     current: Mutex<HashMap<String, Arc<AgentSession>>>,
@@ -172,16 +183,26 @@ impl SessionManager {
     pub fn new(
         store: Arc<AuditStore>,
         django: Option<DjangoHelpdeskConfig>,
+        freshdesk: Option<FreshdeskConfig>,
         limits: Arc<Limits>,
         budgets: HashMap<&'static str, Budget>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self> {
+        let freshdesk = match freshdesk {
+            Some(cfg) => {
+                let budget = budgets.get("freshdesk").copied().unwrap_or(DEFAULT_BUDGET);
+                let limiter = limits.get(&cfg.account_key(), "Freshdesk", budget);
+                Some(Arc::new(FreshdeskClient::new(cfg, limiter)?))
+            }
+            None => None,
+        };
+        Ok(Self {
             store,
             django,
+            freshdesk,
             limits,
             budgets,
             current: Mutex::new(HashMap::new()),
-        }
+        })
     }
 
     /// The agent's open session, opening one (and logging in) if there is none.
@@ -259,6 +280,7 @@ impl SessionManager {
             started_at: Utc::now().trunc_subsecs(6),
             intent: RwLock::new(intent.filter(|i| !i.is_empty())),
             django,
+            freshdesk: self.freshdesk.clone(),
             note,
             persisted: OnceCell::new(),
         })

@@ -214,7 +214,7 @@ pub fn policy(text: &str) -> std::sync::Arc<Policy> {
 pub async fn connect_with(config: Config, policy: Option<std::sync::Arc<Policy>>) -> Harness {
     let store = AuditStore::new(config.audit_store.clone());
     let server = match policy {
-        Some(p) => HelpdeskOperator::with_policy(&config, store.clone(), p),
+        Some(p) => HelpdeskOperator::with_policy(&config, store.clone(), p).expect("server"),
         None => HelpdeskOperator::new(&config, store.clone()).expect("default policy"),
     };
     let (a, b) = tokio::io::duplex(1 << 20);

@@ -811,6 +811,7 @@ mod tests {
             status,
             body: body.into(),
             location: None,
+            link: None,
             content_type: "application/json".into(),
             duration: Duration::ZERO,
             signals: Default::default(),

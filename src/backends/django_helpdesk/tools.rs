@@ -23,38 +23,13 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
 use crate::mcp::output::{Render, ResponseFormat, finish, finish_write, write_schema};
-use crate::mcp::params::Parameters;
+use crate::mcp::params::{IdOrName, OneOrMany, Parameters};
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
 const BACKEND: &str = "django_helpdesk";
 
 // ---------------------------------------------------------------------------------------------
 // Parameter building blocks
-
-/// A number (the id) or a name.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, PartialEq)]
-#[serde(untagged)]
-pub enum IdOrName {
-    Id(i64),
-    Name(String),
-}
-
-/// One value or a list of values.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(untagged)]
-pub enum OneOrMany<T> {
-    One(T),
-    Many(Vec<T>),
-}
-
-impl<T: Clone> OneOrMany<T> {
-    fn to_vec(&self) -> Vec<T> {
-        match self {
-            OneOrMany::One(t) => vec![t.clone()],
-            OneOrMany::Many(v) => v.clone(),
-        }
-    }
-}
 
 fn enum_names(table: &[(i64, &str)]) -> String {
     table
