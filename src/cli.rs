@@ -44,6 +44,12 @@ pub async fn check(config: &Config, store: &Arc<AuditStore>) -> bool {
         Some(dh) => ok &= check_django(dh).await,
         None => println!("django-helpdesk: not configured (set DJANGO_HELPDESK_URL to use it)"),
     }
+    match &config.freshdesk {
+        Some(fd) => ok &= check_freshdesk(fd).await,
+        None => println!(
+            "Freshdesk: not configured (set FRESHDESK_DOMAIN and FRESHDESK_API_KEY to use it)"
+        ),
+    }
     println!(
         "{}",
         if ok {
@@ -173,6 +179,69 @@ async fn check_django(cfg: &DjangoHelpdeskConfig) -> bool {
     }
     let _ = client.logout().await;
     ok
+}
+
+async fn check_freshdesk(cfg: &crate::backends::freshdesk::FreshdeskConfig) -> bool {
+    println!("Freshdesk at {}", cfg.base_url);
+    let limiter = std::sync::Arc::new(crate::policy::ratelimit::AccountLimiter::new(
+        "Freshdesk",
+        crate::session::DEFAULT_BUDGET,
+    ));
+    let client = match crate::backends::freshdesk::FreshdeskClient::new(cfg.clone(), limiter) {
+        Ok(c) => c,
+        Err(e) => {
+            line("client", &format!("FAILED: {e}"));
+            return false;
+        }
+    };
+    let started = Instant::now();
+    match client.get("agents/me", &[], "the current agent").await {
+        Ok(me) => line(
+            "API key",
+            &format!(
+                "ok (agent {} <{}>, answered in {} ms, key ********)",
+                me["contact"]["name"].as_str().unwrap_or("?"),
+                me["contact"]["email"].as_str().unwrap_or("?"),
+                started.elapsed().as_millis()
+            ),
+        ),
+        Err(e) => {
+            line("API key", &format!("FAILED: {e}"));
+            return false;
+        }
+    }
+    match client.refs(true).await {
+        Ok(r) => {
+            line(
+                "agents / groups",
+                &format!(
+                    "{} / {} ({})",
+                    r.agents.len(),
+                    r.groups.len(),
+                    r.groups
+                        .iter()
+                        .take(8)
+                        .map(|g| g.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            line(
+                "statuses",
+                &r.statuses
+                    .iter()
+                    .map(|(i, n)| format!("{n} ({i})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            line("custom fields", &r.custom_fields.len().to_string());
+            true
+        }
+        Err(e) => {
+            line("reference data", &format!("FAILED: {e}"));
+            false
+        }
+    }
 }
 
 /// `audit list`.

@@ -16,12 +16,15 @@ Configuration (environment variables, or a .env file in the working directory):
   DJANGO_HELPDESK_URL        base URL of the django-helpdesk instance
   DJANGO_HELPDESK_USERNAME   staff account the agent works as
   DJANGO_HELPDESK_PASSWORD   its password (or DJANGO_HELPDESK_TOKEN: a DRF token)
+  FRESHDESK_DOMAIN           the Freshdesk account (acme for acme.freshdesk.com)
+  FRESHDESK_API_KEY          a Freshdesk agent's API key
   HELPDESK_OPERATOR_AGENT    the agent's name in the audit log (default: the username)
   DATABASE_URL               postgres://... for the audit log (unset: embedded SQLite file)
   HELPDESK_OPERATOR_POLICY   policy file or folder (default: the shipped policies/default.toml)
   HELPDESK_OPERATOR_LOG      log filter for stderr (default: info)
 
 Typical first steps:
+  helpdesk-operator sandbox        # try everything against simulated helpdesks, nothing to set up
   helpdesk-operator check          # are the credentials and the audit store usable?
   helpdesk-operator serve          # run as an MCP server over stdio (for Claude & co.)
   helpdesk-operator audit list     # what did agents change?
@@ -47,6 +50,13 @@ struct Cli {
 enum Command {
     /// Run the MCP server over stdio (stdout carries only JSON-RPC; logs go to stderr).
     Serve,
+    /// Try it with nothing installed: start simulated Freshdesk and django-helpdesk instances
+    /// with demo data on loopback, and serve MCP on stdio against them (embedded audit log).
+    Sandbox {
+        /// Where this sandbox run keeps its audit log (default: a new temporary folder).
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
     /// Try each configured backend's credentials and the audit store, and print a diagnosis.
     /// Exits non-zero if anything fails.
     Check,
@@ -159,6 +169,9 @@ fn init_logging() {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    if let Command::Sandbox { data_dir } = cli.command {
+        return sandbox(data_dir).await;
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -203,7 +216,33 @@ async fn main() -> ExitCode {
             }
         }
         Command::Audit { command } => audit(command, &store).await,
+        Command::Sandbox { .. } => ExitCode::SUCCESS,
     }
+}
+
+async fn sandbox(data_dir: Option<std::path::PathBuf>) -> ExitCode {
+    let dir = data_dir.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("helpdesk-operator-sandbox-{}", std::process::id()))
+    });
+    let sandbox = match helpdesk_operator::sandbox::Sandbox::start(dir).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("the sandbox could not start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    eprintln!("{}", sandbox.banner());
+    let policy = match Policy::load(sandbox.config.policy_path.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = AuditStore::new(sandbox.config.audit_store.clone());
+    let code = serve(sandbox.config.clone(), store, policy).await;
+    drop(sandbox);
+    code
 }
 
 fn exit(r: Result<bool, helpdesk_operator::error::Error>) -> ExitCode {

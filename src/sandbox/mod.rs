@@ -2,8 +2,130 @@
 //! product's sandbox mode (`helpdesk-operator sandbox`).
 //!
 //! Owns: faithful fakes built from the reference notes (status codes, envelopes, headers,
-//! pagination, rate limits, error bodies), with seeded demo data and fault-injection hooks.
+//! pagination, rate limits, error bodies), with seeded demo data and fault-injection hooks;
+//! and [`Sandbox`], which starts them and builds the configuration that points at them.
 //! Must not: be used by a backend client in production paths; clients only see a base URL.
 
 pub mod django_helpdesk;
 pub mod freshdesk;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rand::Rng;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use django_helpdesk::{DjangoSim, DjangoSimOptions, DjangoSimUser};
+use freshdesk::{FreshdeskSim, SimOptions};
+
+/// The sandbox agent's django-helpdesk account.
+pub const SANDBOX_USER: &str = "sandbox-agent";
+
+/// Running simulators and the configuration that points at them.
+pub struct Sandbox {
+    pub freshdesk: FreshdeskSim,
+    pub django: DjangoSim,
+    pub config: Config,
+    /// The embedded audit store of this sandbox run.
+    pub audit_path: PathBuf,
+}
+
+fn secret() -> String {
+    let mut rng = rand::rng();
+    (0..24)
+        .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)]))
+        .collect()
+}
+
+impl Sandbox {
+    /// Starts both simulators with seeded data and an audit store in `dir`.
+    pub async fn start(dir: PathBuf) -> Result<Sandbox> {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::config(format!("cannot create {}: {e}", dir.display())))?;
+        let api_key = secret();
+        let password = secret();
+        let freshdesk = FreshdeskSim::start(SimOptions {
+            api_key: api_key.clone(),
+            requests_per_minute: 200,
+            seed: true,
+        })
+        .await
+        .map_err(|e| Error::internal(format!("cannot start the Freshdesk simulator: {e}")))?;
+        let users = vec![
+            DjangoSimUser {
+                username: SANDBOX_USER.into(),
+                password: password.clone(),
+                staff: true,
+                agent: true,
+            },
+            DjangoSimUser {
+                username: "maria".into(),
+                password: secret(),
+                staff: true,
+                agent: false,
+            },
+            DjangoSimUser {
+                username: "tomas".into(),
+                password: secret(),
+                staff: true,
+                agent: false,
+            },
+        ];
+        let django = DjangoSim::start(
+            DjangoSimOptions {
+                fork: true,
+                seed: true,
+            },
+            users,
+        )
+        .await
+        .map_err(|e| Error::internal(format!("cannot start the django-helpdesk simulator: {e}")))?;
+        let audit_path = dir.join("audit.sqlite3");
+        let mut env: HashMap<&str, String> = HashMap::from([
+            ("DJANGO_HELPDESK_URL", django.base_url()),
+            ("DJANGO_HELPDESK_USERNAME", SANDBOX_USER.to_string()),
+            ("DJANGO_HELPDESK_PASSWORD", password),
+            ("FRESHDESK_BASE_URL", freshdesk.base_url()),
+            ("FRESHDESK_API_KEY", api_key),
+            ("HELPDESK_OPERATOR_AGENT", SANDBOX_USER.to_string()),
+            ("DATABASE_URL", format!("sqlite:{}", audit_path.display())),
+        ]);
+        if let Ok(p) = std::env::var("HELPDESK_OPERATOR_POLICY") {
+            env.insert("HELPDESK_OPERATOR_POLICY", p);
+        }
+        let config = Config::from_lookup(|k| env.get(k).cloned())?;
+        Ok(Sandbox {
+            freshdesk,
+            django,
+            config,
+            audit_path,
+        })
+    }
+
+    /// What to tell a person starting the sandbox (printed on stderr).
+    pub fn banner(&self) -> String {
+        let db = format!("sqlite:{}", self.audit_path.display());
+        format!(
+            "helpdesk-operator sandbox: simulated helpdesks with demo data, nothing to install, no accounts.\n\
+             \n\
+             - Freshdesk simulator:        {fd}  (~300 tickets, agents, groups, companies, contacts)\n\
+             - django-helpdesk simulator:  {dj}  (with agent-session endpoints; you are {user})\n\
+             - audit log (SQLite):         {audit}\n\
+             \n\
+             MCP is being served on stdio. Connect a client by running this command as its server, e.g.\n\
+             Claude Code:     claude mcp add helpdesk-sandbox -- helpdesk-operator sandbox\n\
+             Claude Desktop:  {{\"mcpServers\": {{\"helpdesk-sandbox\": {{\"command\": \"helpdesk-operator\", \"args\": [\"sandbox\"]}}}}}}\n\
+             \n\
+             Try: get_agent_session_info, set_agent_intent, freshdesk_search_tickets, freshdesk_reply_to_ticket\n\
+             (the default policy asks for confirmation), django_helpdesk_list_tickets.\n\
+             In another terminal:\n\
+               DATABASE_URL={db} helpdesk-operator audit list\n\
+               DATABASE_URL={db} helpdesk-operator pending      # approve ID / deny ID\n",
+            fd = self.freshdesk.base_url(),
+            dj = self.django.base_url(),
+            user = SANDBOX_USER,
+            audit = self.audit_path.display(),
+        )
+    }
+}

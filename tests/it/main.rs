@@ -2,9 +2,11 @@
 //! per run (see `common`).
 
 mod audit;
+mod behaviour;
 mod common;
 mod django_helpdesk;
 mod faults;
+mod freshdesk;
 mod policy;
 mod sessions;
 mod stdio;

@@ -242,3 +242,48 @@ fn help_explains_the_commands_and_configuration() {
         assert!(help.contains(needle), "--help lacks {needle}: {help}");
     }
 }
+
+/// The sandbox as a newcomer meets it: the official Python client drives
+/// `helpdesk-operator sandbox` (simulators, embedded audit log, default policy), and every
+/// write is in the audit trail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_with_the_official_python_client() {
+    let s = services();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sandbox-{}", uuid::Uuid::new_v4().simple()));
+    let out = tokio::process::Command::new(&s.python)
+        .arg(repo().join("tests/harness/acceptance_sandbox.py"))
+        .args(["--binary", BIN, "--data-dir", dir.to_str().unwrap()])
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "acceptance_sandbox.py failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.contains("helpdesk-operator sandbox") && stderr.contains("audit list"),
+        "the banner tells how to connect: {stderr}"
+    );
+    let store = helpdesk_operator::audit::AuditStore::new(
+        helpdesk_operator::config::AuditStoreConfig::Sqlite(dir.join("audit.sqlite3")),
+    );
+    let events = store.list(None, 200).await.unwrap();
+    for tool in [
+        "freshdesk_create_ticket",
+        "freshdesk_reply_to_ticket",
+        "freshdesk_add_note",
+        "freshdesk_delete_ticket",
+    ] {
+        assert!(
+            events
+                .iter()
+                .any(|e| e.tool == tool && e.phase == "succeeded"),
+            "{tool} in the audit trail"
+        );
+    }
+    assert!(events.iter().any(|e| e.phase == "confirmation_required"));
+    assert!(store.verify().await.unwrap().first_broken.is_none());
+}

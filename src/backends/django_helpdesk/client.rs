@@ -491,6 +491,13 @@ impl DjangoClient {
                 false,
             )
             .await?;
+        if reply.status == 403 && reply.body.contains("AGENT_WEB_ACCESS_DENIED") {
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                "this django-helpdesk restricts agent accounts to its API (agent access control), so tickets cannot be filtered by queue, assigned_to or text here: filter by status only, or use a staff account that is not an agent",
+            )
+            .with_status(403));
+        }
         if !reply.is_success() {
             return Err(parse_error(&reply, "the filtered ticket list"));
         }

@@ -386,7 +386,7 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
             ErrorKind::Forbidden,
             format!("Freshdesk refused access to {what} ({}): {}", if code.is_empty() { "access_denied" } else { &code }, message.unwrap_or_else(|| "the API key's agent lacks the permission or the plan lacks the feature".into())),
         ),
-        404 => Error::new(ErrorKind::NotFound, format!("{what} was not found in Freshdesk (wrong id, or it was deleted permanently)")),
+        404 => Error::new(ErrorKind::NotFound, format!("{what} was not found in Freshdesk (wrong id, or it is in the trash: freshdesk_restore_ticket brings a ticket back)")),
         409 => Error::new(ErrorKind::Conflict, format!("Freshdesk reported a conflict on {what}: {}", field_errors().or(message).unwrap_or_else(|| "duplicate".into()))),
         429 => Error::new(
             ErrorKind::RateLimited,

@@ -2528,7 +2528,7 @@ impl HelpdeskOperator {
         finish(r, fmt)
     }
 
-    /// Get one Freshdesk contact by id.
+    /// Get one Freshdesk contact by id: name, e-mail, phones, company, tags, custom fields.
     #[tool(
         name = "freshdesk_get_contact",
         annotations(title = "Get a Freshdesk contact", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
@@ -2663,7 +2663,7 @@ impl HelpdeskOperator {
         finish(r, fmt)
     }
 
-    /// Get one Freshdesk company by id.
+    /// Get one Freshdesk company by id: name, domains, description, note, custom fields.
     #[tool(
         name = "freshdesk_get_company",
         annotations(title = "Get a Freshdesk company", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
@@ -2741,7 +2741,7 @@ impl HelpdeskOperator {
         finish(r, fmt)
     }
 
-    /// Get one Freshdesk agent by id.
+    /// Get one Freshdesk agent by id: name, e-mail, groups, roles, availability.
     #[tool(
         name = "freshdesk_get_agent",
         annotations(title = "Get a Freshdesk agent", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
@@ -2996,7 +2996,7 @@ impl HelpdeskOperator {
                         &c,
                         &format!("tickets/{ticket}/{endpoint}"),
                         &body,
-                        "the conversation",
+                        &format!("ticket {ticket}"),
                         move |e| async move {
                             reconcile_conversation(&c2, ticket, &text, started, &e).await
                         },

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Acceptance scenario for sandbox mode, driven by the official MCP Python client (`mcp`).
+
+    <venv>/bin/python tests/harness/acceptance_sandbox.py --binary PATH --data-dir DIR
+
+Starts `PATH sandbox --data-dir DIR` over stdio (simulated Freshdesk and django-helpdesk with
+demo data, embedded audit log, shipped default policy) and, as a newcomer would: reads the
+agent session (django-helpdesk's agent-session endpoints), sets an intent, lists and searches
+Freshdesk tickets, creates one, replies (confirmation), adds a private note, deletes it
+(confirmation), and lists django-helpdesk tickets.
+Success: one JSON line {"ok":true,...} on stdout, exit 0. Otherwise {"ok":false,"error":..}, exit 1.
+"""
+import argparse
+import json
+import os
+import sys
+
+import anyio
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+CALL_TIMEOUT = 60.0
+
+
+class Fail(Exception):
+    pass
+
+
+def need(cond, message):
+    if not cond:
+        raise Fail(message)
+
+
+async def call(session, tool, args, *, error=False):
+    try:
+        result = await session.call_tool(tool, args, read_timeout_seconds=CALL_TIMEOUT)
+    except Exception as exc:
+        raise Fail(f"{tool} {json.dumps(args)}: request failed: {type(exc).__name__}: {exc}") from exc
+    res = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    if bool(res.get("isError")) != error:
+        raise Fail(f"{tool} {json.dumps(args)}: expected {'an error' if error else 'success'}, got {json.dumps(res)[:1500]}")
+    return res.get("structuredContent") or {}
+
+
+async def confirmed(session, tool, args, rule):
+    first = await call(session, tool, args)
+    need(first.get("status") == "confirmation_required" and first.get("rule") == rule,
+         f"{tool}: expected confirmation_required by {rule}, got {json.dumps(first)[:800]}")
+    return await call(session, tool, {**args, "confirmation_token": first["confirmation_token"]})
+
+
+async def scenario(binary, data_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_HELPDESK_", "FRESHDESK_", "DATABASE_URL"))}
+    params = StdioServerParameters(command=binary, args=["sandbox", "--data-dir", data_dir], env=env)
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        with anyio.fail_after(CALL_TIMEOUT):
+            await session.initialize()
+        tools = {t.name for t in (await session.list_tools()).tools}
+        for t in ["freshdesk_search_tickets", "freshdesk_reply_to_ticket", "django_helpdesk_list_tickets", "set_agent_intent"]:
+            need(t in tools, f"sandbox lacks {t}")
+
+        info = await call(session, "get_agent_session_info", {})
+        need(info.get("mode") == "instance", f"the sandbox django-helpdesk should keep the session (fork endpoints): {info}")
+        await call(session, "set_agent_intent", {"intent": "sandbox tour: triage a VPN ticket"})
+
+        listed = await call(session, "freshdesk_list_tickets", {"per_page": 5, "updated_since": "2020-01-01"})
+        need(len(listed.get("items", [])) == 5 and listed.get("has_more"), f"list: {listed}")
+        found = await call(session, "freshdesk_search_tickets", {"status": ["open", "pending"]})
+        need(found.get("total", 0) > 0, f"search found nothing: {found}")
+
+        created = await call(session, "freshdesk_create_ticket", {
+            "subject": "Sandbox: VPN drops hourly", "description": "Reported during the sandbox tour.",
+            "requester_email": "newcomer@example.com", "priority": "medium", "group": "Technical"})
+        tid = created["object"]["id"]
+        await confirmed(session, "freshdesk_reply_to_ticket", {"ticket_id": tid, "body": "Thanks, we are looking into it."}, "freshdesk-reply")
+        note = await call(session, "freshdesk_add_note", {"ticket_id": tid, "body": "Internal: check the VPN concentrator."})
+        need(note["object"].get("private") is True, f"note should be private: {note}")
+        await confirmed(session, "freshdesk_delete_ticket", {"ticket_id": tid}, "any-delete")
+
+        dj = await call(session, "django_helpdesk_list_tickets", {"status": "open", "page_size": 5})
+        need(dj.get("total", 0) > 0, f"django-helpdesk sandbox has no open tickets: {dj}")
+        fin = await call(session, "finish_agent_session", {})
+        need(fin.get("writes", {}).get("succeeded", 0) >= 4, f"finish: {fin}")
+        return {"ok": True, "ticket_id": tid, "branch": info.get("branch")}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--data-dir", required=True)
+    args = ap.parse_args()
+    try:
+        outcome = anyio.run(scenario, args.binary, args.data_dir)
+    except BaseException as exc:  # noqa: BLE001 - report every failure
+        leaves = [exc]
+        while leaves and isinstance(leaves[0], BaseExceptionGroup):
+            leaves = list(leaves[0].exceptions) + leaves[1:]
+        message = "; ".join(str(e) if isinstance(e, Fail) else f"{type(e).__name__}: {e}" for e in leaves)
+        print(f"[acceptance-sandbox] FAILED: {message}", file=sys.stderr, flush=True)
+        print(json.dumps({"ok": False, "error": message}), flush=True)
+        return 1
+    print(json.dumps(outcome), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
