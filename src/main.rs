@@ -262,9 +262,14 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy
     if let Err(e) = store.ensure_ready().await {
         tracing::warn!("{e}; reads work, writes are refused until it is reachable");
     }
-    match &config.django_helpdesk {
-        Some(d) => tracing::info!(url = %d.base_url, "django-helpdesk configured"),
-        None => tracing::warn!("no backend configured: set DJANGO_HELPDESK_URL (see --help)"),
+    if let Some(d) = &config.django_helpdesk {
+        tracing::info!(url = %d.base_url, "django-helpdesk configured");
+    }
+    if let Some(f) = &config.freshdesk {
+        tracing::info!(url = %f.base_url, "Freshdesk configured");
+    }
+    if config.django_helpdesk.is_none() && config.freshdesk.is_none() {
+        tracing::warn!("no backend configured: set DJANGO_HELPDESK_URL or FRESHDESK_DOMAIN (see --help), or try `helpdesk-operator sandbox`");
     }
     let server = match HelpdeskOperator::with_policy(&config, store, std::sync::Arc::new(policy)) {
         Ok(s) => s,

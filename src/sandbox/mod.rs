@@ -120,8 +120,8 @@ impl Sandbox {
              Try: get_agent_session_info, set_agent_intent, freshdesk_search_tickets, freshdesk_reply_to_ticket\n\
              (the default policy asks for confirmation), django_helpdesk_list_tickets.\n\
              In another terminal:\n\
-               DATABASE_URL={db} helpdesk-operator audit list\n\
-               DATABASE_URL={db} helpdesk-operator pending      # approve ID / deny ID\n",
+             \x20 DATABASE_URL={db} helpdesk-operator audit list\n\
+             \x20 DATABASE_URL={db} helpdesk-operator pending      # approve ID / deny ID\n",
             fd = self.freshdesk.base_url(),
             dj = self.django.base_url(),
             user = SANDBOX_USER,
