@@ -269,7 +269,9 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy
         tracing::info!(url = %f.base_url, "Freshdesk configured");
     }
     if config.django_helpdesk.is_none() && config.freshdesk.is_none() {
-        tracing::warn!("no backend configured: set DJANGO_HELPDESK_URL or FRESHDESK_DOMAIN (see --help), or try `helpdesk-operator sandbox`");
+        tracing::warn!(
+            "no backend configured: set DJANGO_HELPDESK_URL or FRESHDESK_DOMAIN (see --help), or try `helpdesk-operator sandbox`"
+        );
     }
     let server = match HelpdeskOperator::with_policy(&config, store, std::sync::Arc::new(policy)) {
         Ok(s) => s,
