@@ -143,6 +143,22 @@ impl Config {
     }
 }
 
+/// A per-request timeout from `var` (seconds, 1 to 600; default 30).
+pub fn timeout_from(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &str,
+) -> Result<std::time::Duration> {
+    match get(var) {
+        None => Ok(std::time::Duration::from_secs(30)),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n @ 1..=600) => Ok(std::time::Duration::from_secs(n)),
+            _ => Err(Error::config(format!(
+                "{var}={v}: use a number of seconds from 1 to 600"
+            ))),
+        },
+    }
+}
+
 /// Replaces the password in `scheme://user:password@host/...` with `****`.
 pub fn mask_url(url: &str) -> String {
     match url::Url::parse(url) {

@@ -69,6 +69,21 @@ impl Reply {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+
+    /// A reply with this status and body, for tests of the backends' `parse_error`.
+    #[cfg(test)]
+    pub fn for_test(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            body: body.into(),
+            location: None,
+            link: None,
+            content_type: "application/json".into(),
+            duration: Duration::ZERO,
+            signals: Default::default(),
+            attempts: 1,
+        }
+    }
 }
 
 /// What one attempt came to.

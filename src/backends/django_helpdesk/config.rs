@@ -95,22 +95,12 @@ impl DjangoHelpdeskConfig {
                 ));
             }
         };
-        let timeout = match get("DJANGO_HELPDESK_TIMEOUT_SECS") {
-            None => 30,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n @ 1..=600) => n,
-                _ => {
-                    return Err(Error::config(format!(
-                        "DJANGO_HELPDESK_TIMEOUT_SECS={v}: use a number of seconds from 1 to 600"
-                    )));
-                }
-            },
-        };
+        let timeout = crate::config::timeout_from(get, "DJANGO_HELPDESK_TIMEOUT_SECS")?;
         Ok(Some(Self {
             base_url,
             username,
             auth,
-            timeout: std::time::Duration::from_secs(timeout),
+            timeout,
         }))
     }
 

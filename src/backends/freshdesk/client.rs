@@ -417,16 +417,7 @@ mod tests {
     use super::*;
 
     fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            body: body.into(),
-            location: None,
-            link: None,
-            content_type: "application/json".into(),
-            duration: Duration::ZERO,
-            signals: Default::default(),
-            attempts: 1,
-        }
+        Reply::for_test(status, body)
     }
 
     #[test]

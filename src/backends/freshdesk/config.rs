@@ -68,21 +68,11 @@ impl FreshdeskConfig {
                 "Freshdesk needs FRESHDESK_API_KEY (Profile settings -> Your API Key in Freshdesk)",
             )
         })?;
-        let timeout = match get("FRESHDESK_TIMEOUT_SECS") {
-            None => 30,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n @ 1..=600) => n,
-                _ => {
-                    return Err(Error::config(format!(
-                        "FRESHDESK_TIMEOUT_SECS={v}: use 1 to 600 seconds"
-                    )));
-                }
-            },
-        };
+        let timeout = crate::config::timeout_from(get, "FRESHDESK_TIMEOUT_SECS")?;
         Ok(Some(Self {
             base_url,
             api_key: SecretString::from(api_key),
-            timeout: std::time::Duration::from_secs(timeout),
+            timeout,
         }))
     }
 
