@@ -361,7 +361,7 @@ impl Render for FdList {
     fn markdown(&self) -> String {
         let mut out = match self.total {
             Some(t) => format!(
-                "## {} : {t} match (page {}, {} shown)\n\n",
+                "## {}: {t} match (page {}, {} shown)\n\n",
                 self.kind,
                 self.page,
                 self.items.len()
