@@ -72,3 +72,20 @@ impl<T: Clone> OneOrMany<T> {
         }
     }
 }
+
+/// Runs the `validator` rules of a tool's arguments; the error names each bad field.
+pub fn validated<T: validator::Validate>(p: &T) -> crate::error::Result<()> {
+    p.validate().map_err(crate::error::Error::from)
+}
+
+/// A tool's arguments as recorded in the audit log and bound by confirmations: what the agent
+/// asked for, without the output format, the confirmation token or absent fields.
+pub fn args_of<T: serde::Serialize>(p: &T) -> serde_json::Value {
+    let mut v = serde_json::to_value(p).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(m) = &mut v {
+        m.remove("response_format");
+        m.remove("confirmation_token");
+        m.retain(|_, v| !v.is_null());
+    }
+    v
+}

@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
 use crate::mcp::output::{Render, ResponseFormat, finish, finish_write, write_schema};
-use crate::mcp::params::{IdOrName, OneOrMany, Parameters};
+use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
 const BACKEND: &str = "django_helpdesk";
@@ -215,10 +215,6 @@ pub fn protect_template(comment: &str) -> String {
         }
     }
     out
-}
-
-fn validated<T: Validate>(p: &T) -> Result<()> {
-    p.validate().map_err(Error::from)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -979,16 +975,6 @@ fn choice_list(kind: &str, items: &[Choice], search: Option<&str>) -> ChoiceList
         cached_for_seconds: super::client::CHOICES_TTL.as_secs(),
         truncated: false,
     }
-}
-
-fn args_of<T: Serialize>(p: &T) -> Value {
-    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.remove("response_format");
-        m.remove("confirmation_token");
-        m.retain(|_, v| !v.is_null());
-    }
-    v
 }
 
 fn diff(before: &Value, after: &Value, fields: &[&str]) -> Vec<Change> {

@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
 use crate::mcp::output::{Render, ResponseFormat, finish, finish_write, write_schema};
-use crate::mcp::params::{IdOrName, OneOrMany, Parameters};
+use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
 const BACKEND: &str = "freshdesk";
@@ -204,20 +204,6 @@ fn parse_instant(field: &str, s: &str) -> Result<String> {
                 format!("\"{s}\" is not a date; use YYYY-MM-DD or 2026-11-01T09:00:00Z"),
             )
         })
-}
-
-fn validated<T: Validate>(p: &T) -> Result<()> {
-    p.validate().map_err(Error::from)
-}
-
-fn args_of<T: Serialize>(p: &T) -> Value {
-    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.remove("response_format");
-        m.remove("confirmation_token");
-        m.retain(|_, v| !v.is_null());
-    }
-    v
 }
 
 // ---------------------------------------------------------------------------------------------
