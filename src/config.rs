@@ -87,6 +87,17 @@ impl Config {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
+    /// Only `HELPDESK_OPERATOR_POLICY` (environment or `.env`): what the `policy` commands need,
+    /// so that checking a policy file never depends on backend settings.
+    pub fn policy_path_from_env() -> Option<PathBuf> {
+        let _ = dotenvy::dotenv();
+        std::env::var("HELPDESK_OPERATOR_POLICY")
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+
     /// Builds the configuration from any key lookup (tests pass a map here).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let get = |k: &str| {

@@ -36,7 +36,7 @@ Typical first steps:
     name = "helpdesk-operator",
     version,
     about = "An MCP server that lets AI agents read and write helpdesks inside audited agent sessions",
-    long_about = "helpdesk-operator lets AI agents work a helpdesk (django-helpdesk today) over MCP.\n\
+    long_about = "helpdesk-operator lets AI agents work helpdesks (django-helpdesk and Freshdesk) over MCP.\n\
 Every agent works inside a session with a branch name and a declared intent; writes are refused\n\
 until an intent is set, and every write is recorded, before and after, in a tamper-evident audit log.",
     after_help = AFTER_HELP
@@ -169,8 +169,24 @@ fn init_logging() {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    if let Command::Sandbox { data_dir } = cli.command {
-        return sandbox(data_dir).await;
+    match cli.command {
+        Command::Sandbox { data_dir } => return sandbox(data_dir).await,
+        // Policy files are checked and explained without any backend configuration.
+        Command::Policy { command } => {
+            let configured = Config::policy_path_from_env();
+            return match command {
+                PolicyCommand::Check { path } => {
+                    exit(cli::policy_check(path.or(configured).as_deref()))
+                }
+                PolicyCommand::Explain { tool, args, before } => exit(cli::policy_explain(
+                    configured.as_deref(),
+                    &tool,
+                    &args,
+                    before.as_deref(),
+                )),
+            };
+        }
+        _ => {}
     }
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -191,20 +207,6 @@ async fn main() -> ExitCode {
             };
             serve(config, store, policy).await
         }
-        Command::Policy {
-            command: PolicyCommand::Check { path },
-        } => {
-            let path = path.or(config.policy_path.clone());
-            exit(cli::policy_check(path.as_deref()))
-        }
-        Command::Policy {
-            command: PolicyCommand::Explain { tool, args, before },
-        } => exit(cli::policy_explain(
-            config.policy_path.as_deref(),
-            &tool,
-            &args,
-            before.as_deref(),
-        )),
         Command::Pending => exit(cli::pending(&store).await),
         Command::Approve { id, by } => exit(cli::decide_confirmation(&store, &id, true, by).await),
         Command::Deny { id, by } => exit(cli::decide_confirmation(&store, &id, false, by).await),
@@ -216,7 +218,7 @@ async fn main() -> ExitCode {
             }
         }
         Command::Audit { command } => audit(command, &store).await,
-        Command::Sandbox { .. } => ExitCode::SUCCESS,
+        Command::Sandbox { .. } | Command::Policy { .. } => ExitCode::SUCCESS,
     }
 }
 

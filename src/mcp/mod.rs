@@ -10,6 +10,7 @@
 pub mod core;
 pub mod output;
 pub mod params;
+pub mod schema;
 
 use std::sync::Arc;
 
@@ -38,18 +39,39 @@ use core::{CallCtx, Core, Operation, Outcome, WriteSpec, Written};
 use output::{Render, ResponseFormat, finish};
 use params::Parameters;
 
-const INSTRUCTIONS: &str = "helpdesk-operator lets you read and write helpdesks inside an audited agent session.\n\
+/// The server instructions: how sessions work, then one paragraph per configured backend.
+fn instructions(backends: &[&str]) -> String {
+    let mut s = String::from(
+        "helpdesk-operator lets you read and write helpdesks inside an audited agent session.\n\
 1. Call get_agent_session_info to see your session (branch, intent).\n\
 2. Before any write, call set_agent_intent with one sentence saying what you are about to do; writes are refused until an intent is set.\n\
-3. Use the backend tools (django_helpdesk_*). Every write is recorded in the audit log with your intent and branch.\n\
-4. Call finish_agent_session when the task is done; the next call starts a new session with a new branch.\n\
-Tool errors say what to fix; follow them rather than retrying blindly.";
+3. Use the backend tools below. Every write is recorded in the audit log with your intent and branch.\n\
+4. A write the policy gates answers status \"confirmation_required\" with a preview and nothing is sent: show the preview to the user, then repeat the same call with the confirmation_token it returned (or follow its next_step).\n\
+5. Call finish_agent_session when the task is done; the next call starts a new session with a new branch.\n\
+Tool errors say what to fix; follow them rather than retrying blindly.\n",
+    );
+    if backends.is_empty() {
+        s.push_str("\nNo helpdesk is configured: only the session tools are available.\n");
+    } else {
+        s.push_str("\nConfigured helpdesks:\n");
+        for b in backends {
+            s.push_str("- ");
+            s.push_str(b);
+            s.push('\n');
+        }
+    }
+    s
+}
 
 /// The MCP server. Cheap to clone; all state is in [`Core`].
 #[derive(Clone)]
 pub struct HelpdeskOperator {
     pub core: Arc<Core>,
     router: Arc<ToolRouter<HelpdeskOperator>>,
+    /// The server instructions for the configured backends.
+    instructions: Arc<str>,
+    /// What tools/list answers: the router's tools with [`schema::portable`] schemas.
+    tools: Arc<Vec<Tool>>,
 }
 
 impl HelpdeskOperator {
@@ -86,11 +108,14 @@ impl HelpdeskOperator {
             budgets,
         )?;
         let mut router = Self::session_router();
+        let mut described = Vec::new();
         if config.django_helpdesk.is_some() {
             router += Self::django_helpdesk_router();
+            described.push(crate::backends::django_helpdesk::INSTRUCTIONS);
         }
         if config.freshdesk.is_some() {
             router += Self::freshdesk_router();
+            described.push(crate::backends::freshdesk::INSTRUCTIONS);
         }
         // Tools that policy denies outright are not offered at all.
         for tool in router.list_all() {
@@ -107,9 +132,16 @@ impl HelpdeskOperator {
             sessions,
             policy,
         });
+        let tools = router
+            .list_all()
+            .into_iter()
+            .map(schema::portable_tool)
+            .collect();
         Ok(Self {
             core,
             router: Arc::new(router),
+            instructions: instructions(&described).into(),
+            tools: Arc::new(tools),
         })
     }
 
@@ -117,6 +149,9 @@ impl HelpdeskOperator {
     pub fn all_tools() -> Vec<Tool> {
         (Self::session_router() + Self::django_helpdesk_router() + Self::freshdesk_router())
             .list_all()
+            .into_iter()
+            .map(schema::portable_tool)
+            .collect()
     }
 }
 
@@ -127,7 +162,7 @@ impl ServerHandler for HelpdeskOperator {
                 "helpdesk-operator",
                 env!("CARGO_PKG_VERSION"),
             ))
-            .with_instructions(INSTRUCTIONS)
+            .with_instructions(self.instructions.to_string())
     }
 
     async fn call_tool(
@@ -148,11 +183,11 @@ impl ServerHandler for HelpdeskOperator {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.router.list_all()))
+        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.router.get(name).cloned()
+        self.tools.iter().find(|t| t.name == name).cloned()
     }
 }
 

@@ -73,6 +73,28 @@ impl<T: Clone> OneOrMany<T> {
     }
 }
 
+impl OneOrMany<IdOrName> {
+    /// The values, with a comma-separated name ("open,reopened" or "2,3", as prompts written
+    /// for other helpdesk servers send a list) split into its parts; digits become ids.
+    pub fn split_commas(&self) -> Vec<IdOrName> {
+        self.to_vec()
+            .into_iter()
+            .flat_map(|v| match v {
+                IdOrName::Name(s) if s.contains(',') => s
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| match p.parse::<i64>() {
+                        Ok(n) => IdOrName::Id(n),
+                        Err(_) => IdOrName::Name(p.to_string()),
+                    })
+                    .collect(),
+                other => vec![other],
+            })
+            .collect()
+    }
+}
+
 /// Runs the `validator` rules of a tool's arguments; the error names each bad field.
 pub fn validated<T: validator::Validate>(p: &T) -> crate::error::Result<()> {
     p.validate().map_err(crate::error::Error::from)

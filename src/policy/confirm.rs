@@ -51,8 +51,13 @@ pub fn state_hash(before: &Value) -> String {
 /// One field's change.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema, PartialEq)]
 pub struct FieldChange {
+    /// The field's name, as the tool's arguments name it.
     pub field: String,
+    /// Its value now (null when it is not set).
+    #[schemars(schema_with = "crate::mcp::schema::any_value")]
     pub before: Value,
+    /// Its value after the change.
+    #[schemars(schema_with = "crate::mcp::schema::any_value")]
     pub after: Value,
 }
 
@@ -66,11 +71,13 @@ pub struct Preview {
     pub target: String,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub changes: Vec<FieldChange>,
-    /// For creates: the object that would be created.
+    /// For creates: the object that would be created, field by field as the call names them.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::mcp::schema::open_object")]
     pub object: Option<Value>,
-    /// For deletes: what would be lost.
+    /// For deletes: what would be lost, the object as last read from the helpdesk.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::mcp::schema::open_object")]
     pub will_be_lost: Option<Value>,
 }
 

@@ -4,6 +4,7 @@
 mod audit;
 mod behaviour;
 mod common;
+mod compat;
 mod django_helpdesk;
 mod faults;
 mod freshdesk;
@@ -11,3 +12,4 @@ mod policy;
 mod sessions;
 mod stdio;
 mod surface;
+mod ts_client;

@@ -237,10 +237,58 @@ fn help_explains_the_commands_and_configuration() {
         "check",
         "audit",
         "DJANGO_HELPDESK_URL",
+        "FRESHDESK_API_KEY",
+        "Freshdesk",
         "DATABASE_URL",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}: {help}");
     }
+    assert!(!help.contains("today"), "--help is out of date: {help}");
+}
+
+/// Checking a policy file must not depend on backend settings: a half-configured backend
+/// (a username without a URL) stops `serve` with a configuration error, but not `policy`.
+#[test]
+fn policy_commands_ignore_half_set_backend_settings() {
+    let dir = std::env::temp_dir();
+    let run = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .current_dir(&dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DJANGO_HELPDESK_USERNAME", "triage-bot")
+            .env("FRESHDESK_API_KEY", "half-set")
+            .output()
+            .unwrap()
+    };
+    let policy = repo().join("policies/default.toml");
+    let out = run(&["policy", "check", policy.to_str().unwrap()]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "policy check failed: {all}");
+    let out = run(&[
+        "policy",
+        "explain",
+        "django_helpdesk_delete_ticket",
+        r#"{"ticket_id": 7}"#,
+    ]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success() && all.contains("confirm"), "{all}");
+    // serve still refuses the half-set configuration, naming what is missing.
+    let out = run(&["check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("DJANGO_HELPDESK_URL"),
+        "{err}"
+    );
 }
 
 /// The sandbox as a newcomer meets it: the official Python client drives
@@ -286,4 +334,91 @@ async fn sandbox_with_the_official_python_client() {
     }
     assert!(events.iter().any(|e| e.phase == "confirmation_required"));
     assert!(store.verify().await.unwrap().first_broken.is_none());
+}
+
+/// README's client set-up snippets work as pasted: every JSON block parses, has the shape its
+/// client documents (`mcpServers` for Claude and Cursor, `servers` with `type: "stdio"` for
+/// VS Code), names a real subcommand and only variables the server reads; every `claude mcp
+/// add` puts the server name first (an `-e` right before the name swallows it).
+#[test]
+fn readme_client_snippets_are_well_formed() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme
+        .find("## Connecting MCP clients")
+        .expect("the client section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let known_vars: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .filter(|v| v.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .collect();
+    assert!(known_vars.contains(&"DATABASE_URL"), "{known_vars:?}");
+    let mut blocks = 0;
+    for block in section.split("```json\n").skip(1) {
+        let body = &block[..block.find("```").unwrap()];
+        let v: Value = serde_json::from_str(body)
+            .unwrap_or_else(|e| panic!("README snippet does not parse: {e}\n{body}"));
+        blocks += 1;
+        let (servers, vscode) = match (v.get("mcpServers"), v.get("servers")) {
+            (Some(s), None) => (s, false),
+            (None, Some(s)) => (s, true),
+            _ => panic!("a snippet needs exactly one of mcpServers/servers: {body}"),
+        };
+        for (name, server) in servers.as_object().unwrap() {
+            if vscode {
+                assert_eq!(server["type"], "stdio", "{name}: VS Code needs type");
+            }
+            let args = server["args"].as_array().expect("args");
+            let sub = args[0].as_str().unwrap();
+            assert!(["serve", "sandbox"].contains(&sub), "{name}: {sub}");
+            let help = std::process::Command::new(BIN)
+                .args([sub, "--help"])
+                .output()
+                .unwrap();
+            assert!(help.status.success(), "{name}: `{sub}` is not a subcommand");
+            for key in server
+                .get("env")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
+                assert!(
+                    known_vars.contains(&key.as_str()),
+                    "{name}: {key} is not a variable the server reads"
+                );
+            }
+            if let Some(inputs) = v.get("inputs").and_then(Value::as_array) {
+                for i in inputs {
+                    let id = i["id"].as_str().unwrap();
+                    assert!(
+                        body.contains(&format!("${{input:{id}}}")),
+                        "unused input {id}"
+                    );
+                    assert_eq!(i["type"], "promptString");
+                }
+            }
+        }
+    }
+    assert!(blocks >= 4, "expected a snippet per client, found {blocks}");
+    let adds: Vec<&str> = section
+        .lines()
+        .filter(|l| l.trim_start().starts_with("claude mcp add "))
+        .collect();
+    assert!(!adds.is_empty());
+    for line in adds {
+        let name = line.trim_start()["claude mcp add ".len()..]
+            .split_whitespace()
+            .next()
+            .unwrap();
+        assert!(
+            !name.starts_with('-')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "the server name must come first: {line}"
+        );
+    }
 }

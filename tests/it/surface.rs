@@ -294,3 +294,22 @@ async fn the_policy_catalogue_matches_the_annotations() {
         }
     }
 }
+
+/// The schema lint: what the official TypeScript SDK (Claude Code, Claude Desktop, Cursor,
+/// VS Code, the Inspector) rejects or cannot resolve, checked for every tool of every backend,
+/// so that a new backend cannot ship a schema those clients refuse.
+#[test]
+fn every_tool_schema_passes_the_client_lint() {
+    let tools = helpdesk_operator::mcp::HelpdeskOperator::all_tools();
+    assert!(tools.len() > 30, "expected every backend's tools");
+    let problems: Vec<String> = tools
+        .iter()
+        .flat_map(helpdesk_operator::mcp::schema::lint)
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{} schema problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

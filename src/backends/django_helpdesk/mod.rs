@@ -10,6 +10,9 @@
 //! Tools: `django_helpdesk_list_tickets`, `_get_ticket`, `_create_ticket`, `_add_followup`,
 //! `_update_ticket`, `_delete_ticket`, `_get_queues`, `_get_users`.
 
+/// What the server instructions say about this backend's tools.
+pub const INSTRUCTIONS: &str = "django-helpdesk (django_helpdesk_*): list and get tickets, create tickets, add follow-ups (internal by default; public=true e-mails the submitter; new_status is how to resolve or close), update fields (title, priority, assignee, due date, queue), delete. Queues and users can be given by id or name; see django_helpdesk_get_queues and django_helpdesk_get_users.";
+
 pub mod client;
 pub mod config;
 pub mod models;

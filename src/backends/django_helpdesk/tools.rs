@@ -402,12 +402,7 @@ pub struct TicketResult {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Change {
-    pub field: String,
-    pub before: Value,
-    pub after: Value,
-}
+use crate::policy::confirm::FieldChange as Change;
 
 impl Render for TicketResult {
     fn markdown(&self) -> String {
@@ -468,7 +463,9 @@ pub struct TicketList {
     pub has_more: bool,
     /// The page to ask for next, if any.
     pub next_page: Option<u32>,
-    /// The filters that were applied, as resolved ids.
+    /// The filters that were applied, as resolved ids (status: a list of numbers; queue,
+    /// assigned_to: ids; search: the text).
+    #[schemars(schema_with = "crate::mcp::schema::open_object")]
     pub filters: Value,
     pub tickets: Vec<TicketSummary>,
     /// True when tickets were dropped from this page to fit the output limit.
@@ -614,11 +611,13 @@ impl Render for ChoiceList {
 #[serde(deny_unknown_fields)]
 pub struct ListTicketsParams {
     /// Only tickets with this status: a name (open, reopened, resolved, closed, duplicate) or
-    /// its number (1-5), or a list of them, e.g. ["open", "reopened"] for all active tickets.
+    /// its number (1-5), or a list of them, e.g. ["open", "reopened"] for all active tickets
+    /// ("open,reopened" works too).
     #[serde(default)]
     pub status: Option<OneOrMany<IdOrName>>,
     /// Only tickets in this queue: its id or its title (e.g. "Support"). See
     /// django_helpdesk_get_queues.
+    #[serde(alias = "queue_id")]
     #[serde(default)]
     pub queue: Option<IdOrName>,
     /// Only tickets assigned to this user: id or username. See django_helpdesk_get_users.
@@ -672,6 +671,7 @@ pub struct DeleteTicketParams {
 #[serde(deny_unknown_fields)]
 pub struct CreateTicketParams {
     /// The queue: its id or title (e.g. "Support"). See django_helpdesk_get_queues.
+    #[serde(alias = "queue_id")]
     pub queue: IdOrName,
     /// A short summary, 1-200 characters.
     #[validate(length(min = 1, max = 200))]
@@ -760,10 +760,12 @@ pub struct UpdateTicketParams {
     #[serde(default)]
     pub due_date: Option<String>,
     /// Move to this queue: id or title.
+    #[serde(alias = "queue_id")]
     #[serde(default)]
     pub queue: Option<IdOrName>,
     /// Not accepted here: change status with django_helpdesk_add_followup and new_status.
     #[serde(default)]
+    #[schemars(schema_with = "crate::mcp::schema::any_value")]
     pub status: Option<Value>,
     /// Only to confirm: when this exact call answered status "confirmation_required", repeat
     /// it with the same arguments plus the confirmation_token it returned.
@@ -798,7 +800,7 @@ pub struct ChoicesParams {
 fn list_statuses(p: &ListTicketsParams) -> Result<Vec<i64>> {
     match &p.status {
         Some(s) => {
-            let list = s.to_vec();
+            let list = s.split_commas();
             if list.is_empty() {
                 return Err(Error::invalid(
                     "status",

@@ -214,6 +214,11 @@ fn parse_instant(field: &str, s: &str) -> Result<String> {
 pub struct FdObject {
     /// ticket, conversation, contact, company, agent.
     pub kind: String,
+    /// The object as Freshdesk sends it (its documented fields: a ticket has id, subject,
+    /// description_text, status, priority, source, type, requester_id, responder_id, group_id,
+    /// company_id, tags, custom_fields, due_by, created_at, updated_at), with names added next
+    /// to ids (`status_name`, `priority_name`, `agent_name`, `group_name`, `company_name`, ...).
+    #[schemars(schema_with = "crate::mcp::schema::open_object")]
     pub object: Value,
     pub message: String,
 }
@@ -221,7 +226,10 @@ pub struct FdObject {
 /// A page (or several) of a Freshdesk list or search.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FdList {
+    /// tickets, conversations, contacts, companies, agents, groups, ticket_fields.
     pub kind: String,
+    /// The objects as Freshdesk sends them, with names added next to ids (see the get tools).
+    #[schemars(schema_with = "crate::mcp::schema::open_objects")]
     pub items: Vec<Value>,
     pub page: u32,
     pub per_page: u32,
@@ -526,10 +534,12 @@ pub struct ListTicketsParams {
     #[serde(default)]
     pub filter: Option<ListFilter>,
     /// Only tickets of this requester (e-mail address).
+    #[serde(alias = "email")]
     #[serde(default)]
     #[validate(email)]
     pub requester_email: Option<String>,
     /// Only tickets of this company: id or name.
+    #[serde(alias = "company_id")]
     #[serde(default)]
     pub company: Option<IdOrName>,
     /// Tickets updated since this date (YYYY-MM-DD or 2026-11-01T09:00:00Z). Without it,
@@ -572,9 +582,11 @@ pub struct SearchTicketsParams {
     #[serde(default)]
     pub priority: Option<OneOrMany<IdOrName>>,
     /// The assigned agent: name, e-mail or id.
+    #[serde(alias = "agent_id")]
     #[serde(default)]
     pub assigned_to: Option<IdOrName>,
     /// The group: name or id.
+    #[serde(alias = "group_id")]
     #[serde(default)]
     pub group: Option<IdOrName>,
     /// A tag the tickets carry.
@@ -582,6 +594,7 @@ pub struct SearchTicketsParams {
     #[validate(length(min = 1, max = 100))]
     pub tag: Option<String>,
     /// The ticket type, e.g. "Incident".
+    #[serde(alias = "type")]
     #[serde(default)]
     #[validate(length(min = 1, max = 100))]
     pub ticket_type: Option<String>,
@@ -654,10 +667,12 @@ pub struct CreateTicketParams {
     pub description: String,
     /// The requester's e-mail; Freshdesk creates the contact if it does not exist. Give this
     /// or requester_id.
+    #[serde(alias = "email")]
     #[serde(default)]
     #[validate(email)]
     pub requester_email: Option<String>,
     /// The requester's name (used when Freshdesk creates the contact).
+    #[serde(alias = "name")]
     #[serde(default)]
     #[validate(length(min = 1, max = 255))]
     pub requester_name: Option<String>,
@@ -675,15 +690,19 @@ pub struct CreateTicketParams {
     #[serde(default)]
     pub source: Option<IdOrName>,
     /// The ticket type, e.g. "Incident" (see freshdesk_list_ticket_fields).
+    #[serde(alias = "type")]
     #[serde(default)]
     pub ticket_type: Option<String>,
     /// Assign to this agent: name, e-mail or id.
+    #[serde(alias = "responder_id")]
     #[serde(default)]
     pub assigned_to: Option<IdOrName>,
     /// The group: name or id.
+    #[serde(alias = "group_id")]
     #[serde(default)]
     pub group: Option<IdOrName>,
     /// The company: name or id (default: the requester's).
+    #[serde(alias = "company_id")]
     #[serde(default)]
     pub company: Option<IdOrName>,
     /// Tags to set.
@@ -729,15 +748,18 @@ pub struct UpdateTicketParams {
     #[serde(default)]
     pub priority: Option<IdOrName>,
     /// New ticket type.
+    #[serde(alias = "type")]
     #[serde(default)]
     pub ticket_type: Option<String>,
     /// Reassign to this agent: name, e-mail or id. To unassign, use unassign=true.
+    #[serde(alias = "responder_id")]
     #[serde(default)]
     pub assigned_to: Option<IdOrName>,
     /// true: remove the assigned agent.
     #[serde(default)]
     pub unassign: bool,
     /// Move to this group: name or id.
+    #[serde(alias = "group_id")]
     #[serde(default)]
     pub group: Option<IdOrName>,
     /// Replace the tags with these.
@@ -967,6 +989,7 @@ pub struct ContactParams {
     #[validate(length(min = 3, max = 50))]
     pub mobile: Option<String>,
     /// The company: name or id.
+    #[serde(alias = "company_id")]
     #[serde(default)]
     pub company: Option<IdOrName>,
     /// Job title.
@@ -1255,7 +1278,7 @@ fn search_query(p: &SearchTicketsParams, refs: &Refs) -> Result<String> {
     };
     if let Some(s) = &p.status {
         let v = s
-            .to_vec()
+            .split_commas()
             .iter()
             .map(|x| resolve_status("status", x, refs))
             .collect::<Result<Vec<_>>>()?;
@@ -1269,7 +1292,7 @@ fn search_query(p: &SearchTicketsParams, refs: &Refs) -> Result<String> {
     }
     if let Some(s) = &p.priority {
         let v = s
-            .to_vec()
+            .split_commas()
             .iter()
             .map(|x| resolve_table("priority", x, &static_table(PRIORITIES)))
             .collect::<Result<Vec<_>>>()?;
