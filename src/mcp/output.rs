@@ -145,7 +145,12 @@ fn confirmation_markdown(c: &ConfirmationRequired) -> String {
 
 /// The output schema of a write tool: its result, or a confirmation request.
 pub fn write_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    let done = schema_for_output::<T>();
+    write_schema_of(&schema_for_output::<T>())
+}
+
+/// [`write_schema`] for a result schema built by hand (e.g. a pass-through object whose
+/// documented fields are described separately).
+pub fn write_schema_of(done: &JsonObject) -> Arc<JsonObject> {
     let confirm = schema_for_output::<ConfirmationRequired>();
     let mut defs = JsonObject::new();
     let mut strip = |s: &JsonObject| {
@@ -156,7 +161,7 @@ pub fn write_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
         s.remove("$schema");
         serde_json::Value::Object(s)
     };
-    let a = strip(&done);
+    let a = strip(done);
     let b = strip(&confirm);
     let mut out = JsonObject::new();
     if let Some(v) = done.get("$schema") {

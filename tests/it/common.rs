@@ -255,15 +255,59 @@ pub async fn plain_with(store: Store, policy_text: Option<&str>) -> (Harness, St
     (connect_with(config, policy_text.map(policy)).await, agent)
 }
 
+/// Every tool's outputSchema, compiled once, with formats checked (as the TypeScript SDK's
+/// Ajv does): a result that does not match its declared schema is a failed test, whatever the
+/// test is about, because validating clients reject such a result.
+fn output_validator(tool: &str) -> Option<&'static jsonschema::Validator> {
+    static VALIDATORS: std::sync::OnceLock<HashMap<String, jsonschema::Validator>> =
+        std::sync::OnceLock::new();
+    VALIDATORS
+        .get_or_init(|| {
+            HelpdeskOperator::all_tools()
+                .into_iter()
+                .filter_map(|t| {
+                    let schema = Value::Object((*t.output_schema?).clone());
+                    let v = jsonschema::options()
+                        .should_validate_formats(true)
+                        .build(&schema)
+                        .unwrap_or_else(|e| {
+                            panic!("{}: outputSchema does not compile: {e}", t.name)
+                        });
+                    Some((t.name.to_string(), v))
+                })
+                .collect()
+        })
+        .get(tool)
+}
+
+/// Fails the test when a result's structuredContent does not match the tool's outputSchema.
+pub fn assert_matches_output_schema(tool: &str, r: &CallToolResult) {
+    let (Some(v), Some(content)) = (output_validator(tool), &r.structured_content) else {
+        return;
+    };
+    let problems: Vec<String> = v
+        .iter_errors(content)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{tool}: structuredContent does not match its outputSchema (validating clients reject it):\n{}\n{content}",
+        problems.join("\n")
+    );
+}
+
 impl Harness {
     pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
         let Value::Object(map) = args else {
             panic!("args must be an object")
         };
-        self.client
+        let r = self
+            .client
             .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(map))
             .await
-            .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"))
+            .unwrap_or_else(|e| panic!("{tool}: protocol error {e}"));
+        assert_matches_output_schema(tool, &r);
+        r
     }
 
     /// Calls a tool that must succeed; returns its structuredContent.

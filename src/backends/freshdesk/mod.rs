@@ -15,6 +15,7 @@ pub const INSTRUCTIONS: &str = "Freshdesk (freshdesk_*): tickets (list, search w
 pub mod client;
 pub mod config;
 pub mod models;
+pub mod shapes;
 pub mod tools;
 
 pub use client::FreshdeskClient;

@@ -7,7 +7,6 @@
 //! any upstream call.
 
 use chrono::{DateTime, NaiveDate};
-use rmcp::handler::server::common::schema_for_output;
 use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
 use rmcp::service::RequestContext;
@@ -19,10 +18,11 @@ use validator::Validate;
 
 use super::client::FreshdeskClient;
 use super::models::{self, Named, PRIORITIES, PRIORITY_NAMES, Refs, SOURCES, STATUS_NAMES, norm};
+use super::shapes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
-use crate::mcp::output::{Render, ResponseFormat, finish, finish_write, write_schema};
+use crate::mcp::output::{Render, ResponseFormat, finish, finish_write};
 use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
@@ -214,10 +214,8 @@ fn parse_instant(field: &str, s: &str) -> Result<String> {
 pub struct FdObject {
     /// ticket, conversation, contact, company, agent.
     pub kind: String,
-    /// The object as Freshdesk sends it (its documented fields: a ticket has id, subject,
-    /// description_text, status, priority, source, type, requester_id, responder_id, group_id,
-    /// company_id, tags, custom_fields, due_by, created_at, updated_at), with names added next
-    /// to ids (`status_name`, `priority_name`, `agent_name`, `group_name`, `company_name`, ...).
+    /// The object as Freshdesk sends it, with names added next to ids (`status_name`,
+    /// `agent_name`, `group_name`, ...). Each tool's output schema lists its documented fields.
     #[schemars(schema_with = "crate::mcp::schema::open_object")]
     pub object: Value,
     pub message: String,
@@ -1925,7 +1923,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_list_tickets",
         annotations(title = "List Freshdesk tickets", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Ticket>()
     )]
     pub async fn freshdesk_list_tickets(
         &self,
@@ -1992,7 +1990,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_search_tickets",
         annotations(title = "Search Freshdesk tickets", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Ticket>()
     )]
     pub async fn freshdesk_search_tickets(
         &self,
@@ -2037,7 +2035,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_get_ticket",
         annotations(title = "Get a Freshdesk ticket", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdObject>()
+        output_schema = shapes::object::<shapes::Ticket>()
     )]
     pub async fn freshdesk_get_ticket(
         &self,
@@ -2083,7 +2081,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_create_ticket",
         annotations(title = "Create a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_create_ticket(
         &self,
@@ -2179,7 +2177,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_update_ticket",
         annotations(title = "Update a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_update_ticket(
         &self,
@@ -2272,7 +2270,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_delete_ticket",
         annotations(title = "Delete a Freshdesk ticket", read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_delete_ticket(
         &self,
@@ -2289,7 +2287,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_restore_ticket",
         annotations(title = "Restore a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_restore_ticket(
         &self,
@@ -2307,7 +2305,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_list_conversations",
         annotations(title = "List a Freshdesk ticket's conversations", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Conversation>()
     )]
     pub async fn freshdesk_list_conversations(
         &self,
@@ -2350,7 +2348,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_reply_to_ticket",
         annotations(title = "Reply to a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Conversation>()
     )]
     pub async fn freshdesk_reply_to_ticket(
         &self,
@@ -2389,7 +2387,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_add_note",
         annotations(title = "Add a note to a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Conversation>()
     )]
     pub async fn freshdesk_add_note(
         &self,
@@ -2425,7 +2423,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_update_note",
         annotations(title = "Update a Freshdesk note", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Conversation>()
     )]
     pub async fn freshdesk_update_note(
         &self,
@@ -2482,7 +2480,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_list_contacts",
         annotations(title = "List Freshdesk contacts", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Contact>()
     )]
     pub async fn freshdesk_list_contacts(
         &self,
@@ -2541,7 +2539,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_get_contact",
         annotations(title = "Get a Freshdesk contact", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdObject>()
+        output_schema = shapes::object::<shapes::Contact>()
     )]
     pub async fn freshdesk_get_contact(
         &self,
@@ -2563,7 +2561,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_search_contacts",
         annotations(title = "Search Freshdesk contacts", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Contact>()
     )]
     pub async fn freshdesk_search_contacts(
         &self,
@@ -2620,7 +2618,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_create_contact",
         annotations(title = "Create a Freshdesk contact", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Contact>()
     )]
     pub async fn freshdesk_create_contact(
         &self,
@@ -2636,7 +2634,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_update_contact",
         annotations(title = "Update a Freshdesk contact", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Contact>()
     )]
     pub async fn freshdesk_update_contact(
         &self,
@@ -2652,7 +2650,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_list_companies",
         annotations(title = "List Freshdesk companies", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Company>()
     )]
     pub async fn freshdesk_list_companies(
         &self,
@@ -2676,7 +2674,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_get_company",
         annotations(title = "Get a Freshdesk company", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdObject>()
+        output_schema = shapes::object::<shapes::Company>()
     )]
     pub async fn freshdesk_get_company(
         &self,
@@ -2698,7 +2696,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_create_company",
         annotations(title = "Create a Freshdesk company", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Company>()
     )]
     pub async fn freshdesk_create_company(
         &self,
@@ -2714,7 +2712,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_update_company",
         annotations(title = "Update a Freshdesk company", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = write_schema::<FdObject>()
+        output_schema = shapes::write::<shapes::Company>()
     )]
     pub async fn freshdesk_update_company(
         &self,
@@ -2730,7 +2728,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_list_agents",
         annotations(title = "List Freshdesk agents", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Agent>()
     )]
     pub async fn freshdesk_list_agents(
         &self,
@@ -2754,7 +2752,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_get_agent",
         annotations(title = "Get a Freshdesk agent", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdObject>()
+        output_schema = shapes::object::<shapes::Agent>()
     )]
     pub async fn freshdesk_get_agent(&self, Parameters(p): Parameters<IdParams>) -> CallToolResult {
         let fmt = p.response_format;
@@ -2773,7 +2771,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_get_current_agent",
         annotations(title = "Get the current Freshdesk agent", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdObject>()
+        output_schema = shapes::object::<shapes::Agent>()
     )]
     pub async fn freshdesk_get_current_agent(
         &self,
@@ -2795,7 +2793,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_list_groups",
         annotations(title = "List Freshdesk groups", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::Group>()
     )]
     pub async fn freshdesk_list_groups(
         &self,
@@ -2820,7 +2818,7 @@ impl HelpdeskOperator {
     #[tool(
         name = "freshdesk_list_ticket_fields",
         annotations(title = "List Freshdesk ticket fields", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<FdList>()
+        output_schema = shapes::list::<shapes::TicketField>()
     )]
     pub async fn freshdesk_list_ticket_fields(
         &self,
