@@ -1,5 +1,5 @@
 //! The operator commands besides `serve`: `check` (diagnose each configured backend and the
-//! audit store) and `audit list|show|verify`.
+//! audit store) and `audit list|show|verify|anchor|keygen`.
 //!
 //! Owns: their output and exit codes. Must not: print secrets (passwords and tokens are shown
 //! masked) or change anything upstream (check only reads, plus the login it tests).
@@ -39,6 +39,23 @@ pub async fn check(config: &Config, store: &Arc<AuditStore>) -> bool {
             ok = false;
             println!("FAILED\n  {e}\n  writes will be refused until the audit store is reachable");
         }
+    }
+    let cp = store.checkpointing();
+    match (&cp.key, &cp.trusted) {
+        (Some(k), _) => println!(
+            "audit key: signing checkpoints every {} events or {} s (public key {})",
+            cp.every_events,
+            cp.every.as_secs(),
+            k.public_key()
+        ),
+        (None, Some(t)) => println!(
+            "audit key: none to sign with; checkpoints verified with {} (from {})",
+            t.key, t.source
+        ),
+        (None, None) => println!(
+            "audit key: none (set {} to sign checkpoints; `helpdesk-operator audit keygen` makes one)",
+            crate::audit::checkpoints::KEY_VAR
+        ),
     }
     match &config.django_helpdesk {
         Some(dh) => ok &= check_django(dh).await,
@@ -285,6 +302,182 @@ pub fn print_events(events: &[Event], json: bool) {
     }
 }
 
+/// `audit keygen [--out PATH]`: a new Ed25519 key file (0600, never overwritten); prints the
+/// public key and what to set. Default path: `HELPDESK_OPERATOR_AUDIT_KEY`, else
+/// `~/.config/helpdesk-operator/audit-key.pem` (outside the data folder that holds the SQLite
+/// audit file).
+pub fn audit_keygen(out: Option<&std::path::Path>) -> crate::error::Result<bool> {
+    use crate::audit::checkpoints::{AuditKey, KEY_VAR, PUBKEY_VAR};
+    let _ = dotenvy::dotenv();
+    let path = match out {
+        Some(p) => p.to_path_buf(),
+        None => match std::env::var(KEY_VAR).ok().filter(|v| !v.trim().is_empty()) {
+            Some(p) => std::path::PathBuf::from(p.trim()),
+            None => dirs::config_dir()
+                .map(|d| d.join("helpdesk-operator").join("audit-key.pem"))
+                .ok_or_else(|| {
+                    crate::error::Error::config(
+                        "no user config directory is known here; give --out PATH",
+                    )
+                })?,
+        },
+    };
+    let mut key = AuditKey::generate();
+    key.write_new(&path)?;
+    let public = key.public_key();
+    println!(
+        "wrote a new audit signing key to {} (readable by you only; keep it out of the database and its backups)",
+        path.display()
+    );
+    println!("public key: {public}");
+    println!();
+    println!("To have the server sign checkpoints of the audit chain with it:");
+    println!("  {KEY_VAR}={}", path.display());
+    println!("To verify elsewhere with the public key only (keep a copy off this machine):");
+    println!("  {PUBKEY_VAR}={public}");
+    Ok(true)
+}
+
+/// `audit verify [--anchor LINE]... [--json]`: the chain, the signed checkpoints, and the
+/// `confirmations` and `agent_sessions` tables against the chain. False (exit 1) on any problem.
+pub async fn audit_verify(
+    store: &AuditStore,
+    anchors: &[String],
+    json: bool,
+) -> crate::error::Result<bool> {
+    let mut parsed = Vec::new();
+    for a in anchors {
+        parsed.push(
+            crate::audit::Checkpoint::parse_anchor(a)
+                .map_err(|e| crate::error::Error::invalid("--anchor", e))?,
+        );
+    }
+    let r = store.verify_all(&parsed).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+        return Ok(r.ok());
+    }
+    for p in &r.problems {
+        println!("BROKEN: {}", p.message);
+    }
+    if r.chain_intact {
+        println!(
+            "{}: {} events, hash chain intact; head hash {}",
+            if r.ok() { "ok" } else { "chain" },
+            r.events,
+            r.head_hash
+        );
+    } else {
+        println!(
+            "{} events before the first broken one verified (of {} stored)",
+            r.verified, r.events
+        );
+    }
+    match (&r.key, &r.latest) {
+        (None, _) => println!(
+            "checkpoints: signatures NOT verified: no key configured (set {} to the public key, or {} to the key file); {} checkpoint rows were compared with the chain unverified",
+            crate::audit::checkpoints::PUBKEY_VAR,
+            crate::audit::checkpoints::KEY_VAR,
+            r.checkpoints
+        ),
+        (Some(k), Some(c)) => println!(
+            "checkpoints: {} of {} signed by the configured key ({k}); the newest covers events 1..{} (signed at {})",
+            r.signed,
+            r.checkpoints,
+            c.seq,
+            c.signed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        (Some(k), None) => println!(
+            "checkpoints: none signed by the configured key ({k}) covers the chain ({} rows)",
+            r.checkpoints
+        ),
+    }
+    if let Some((from, to)) = r.uncovered {
+        let n = to - from + 1;
+        println!(
+            "not yet covered by a signed checkpoint: events {from}..{to} ({n} event{})",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+    println!(
+        "confirmations: {} checked against the chain; agent sessions: {} checked against the chain",
+        r.confirmations, r.sessions
+    );
+    for w in &r.warnings {
+        println!("warning: {w}");
+    }
+    if !r.ok() {
+        println!("{} problems found", r.problems.len());
+    }
+    Ok(r.ok())
+}
+
+/// `audit anchor [--json]`: the newest checkpoint signed by the configured key, to keep
+/// elsewhere (a ticket, a chat message, another machine); `audit verify --anchor` checks it.
+pub async fn audit_anchor(store: &AuditStore, json: bool) -> crate::error::Result<bool> {
+    let trusted = store.checkpointing().trusted.clone();
+    let Some(trusted) = trusted else {
+        println!(
+            "no key configured: set {} (the key file) or {} (its public key) to find a signed checkpoint",
+            crate::audit::checkpoints::KEY_VAR,
+            crate::audit::checkpoints::PUBKEY_VAR
+        );
+        return Ok(false);
+    };
+    let Some(c) = store.latest_checkpoint(Some(&trusted.key)).await? else {
+        println!(
+            "no checkpoint signed by the configured key ({}, from {}) yet",
+            trusted.key, trusted.source
+        );
+        return Ok(false);
+    };
+    let event = store.get(&c.seq.to_string()).await?;
+    if event.as_ref().map(|e| e.hash.as_str()) != Some(c.head_hash.as_str()) {
+        println!(
+            "BROKEN: event {} no longer matches the newest signed checkpoint (signed at {}); run `helpdesk-operator audit verify`",
+            c.seq,
+            c.signed_at.to_rfc3339()
+        );
+        return Ok(false);
+    }
+    let head = store
+        .list(None, 1)
+        .await?
+        .first()
+        .map(|e| e.seq)
+        .unwrap_or(0);
+    if json {
+        let mut v = serde_json::to_value(&c).unwrap_or_default();
+        v["anchor"] = serde_json::json!(c.anchor_line());
+        v["events_after"] = serde_json::json!(head - c.seq);
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(true);
+    }
+    println!("seq:        {}", c.seq);
+    println!("head hash:  {}", c.head_hash);
+    println!(
+        "signed at:  {}",
+        c.signed_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    );
+    println!("public key: {}", c.public_key);
+    println!("signature:  {}", c.signature);
+    if head > c.seq {
+        println!(
+            "({} newer events are not yet covered; the server signs again within {} events or {} s)",
+            head - c.seq,
+            store.checkpointing().every_events,
+            store.checkpointing().every.as_secs()
+        );
+    }
+    println!(
+        "\nto keep elsewhere (check later with `helpdesk-operator audit verify --anchor '...'`):"
+    );
+    println!("{}", c.anchor_line());
+    Ok(true)
+}
+
 /// `policy check`: validates and summarises; problems carry file and line.
 pub fn policy_check(path: Option<&std::path::Path>) -> crate::error::Result<bool> {
     match crate::policy::Policy::load(path) {
@@ -352,7 +545,7 @@ pub fn policy_explain(
         ),
         None => None,
     };
-    let d = policy.decide(&meta, &view, before.as_ref());
+    let d = policy.decide_call(&meta, &view, Some(&args), before.as_ref());
     println!(
         "tool:      {tool} ({} {}{})",
         meta.backend,
@@ -426,27 +619,28 @@ pub async fn pending(store: &AuditStore) -> crate::error::Result<bool> {
     Ok(true)
 }
 
-/// `approve ID` / `deny ID`: a person's decision, recorded in the audit log.
+/// `approve ID` / `deny ID`: a person's decision, recorded in the audit log. Only an operator
+/// of the operators file (`HELPDESK_OPERATOR_AGENTS`) decides: their name and password are read
+/// from stdin (or asked for on a terminal), never from arguments, and verified with argon2. A
+/// failed attempt is audited (`refused`) and changes nothing.
 pub async fn decide_confirmation(
     store: &AuditStore,
+    operators: Option<&std::path::Path>,
     id: &str,
     approve: bool,
-    by: Option<String>,
 ) -> crate::error::Result<bool> {
     use crate::audit::{NewEvent, Phase};
-    let by = format!(
-        "human:{}",
-        by.or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| "operator".into())
-    );
+    use crate::operators::{Principals, interactive, read_operator_credentials};
+    let verb = if approve { "approve" } else { "deny" };
+    let principals = Principals::for_decisions(operators)?;
     let Some(c) = store.confirmation(id).await? else {
         println!("no confirmation with id {id} (see `helpdesk-operator pending`)");
         return Ok(false);
     };
     let session = store.get_session(&c.session_id).await?;
-    let event = |phase: Phase, message: String| NewEvent {
+    let event = |phase: Phase, agent: String, message: String| NewEvent {
         phase: Some(phase),
-        agent: by.clone(),
+        agent,
         session_id: Some(c.session_id.clone()),
         branch: session.as_ref().map(|s| s.branch.clone()),
         intent: session.as_ref().and_then(|s| s.intent.clone()),
@@ -460,6 +654,64 @@ pub async fn decide_confirmation(
         rule: Some(c.rule.clone()),
         ..Default::default()
     };
+    if interactive() {
+        eprintln!(
+            "{verb} {}: {} for agent {} (rule {}, {})\n  {}\n  preview: {}",
+            c.id,
+            c.tool,
+            c.agent,
+            c.rule,
+            c.state,
+            c.reason,
+            c.preview
+                .as_ref()
+                .map(|p| p.0.to_string())
+                .unwrap_or_default()
+        );
+    }
+    // Who is deciding: nothing below runs, and nothing changes, without a verified operator.
+    let refused = |why: String| {
+        event(
+            Phase::Refused,
+            "unauthenticated".into(),
+            format!("{verb} of confirmation {id} refused: {why}; nothing was decided"),
+        )
+    };
+    let creds = match read_operator_credentials() {
+        Ok(c) => c,
+        Err(e) => {
+            store
+                .append(refused("no operator name and password were given".into()))
+                .await?;
+            println!("refused: {e}");
+            return Ok(false);
+        }
+    };
+    let Some(operator) = principals.verify_operator(&creds.name, &creds.password) else {
+        // A known name is recorded (names are not secret); anything else is not, since it may
+        // be a password typed on the wrong line. The output is the same either way.
+        let who = if principals.is_operator(&creds.name) {
+            format!(
+                "the password given for operator \"{}\" is wrong",
+                creds.name
+            )
+        } else {
+            "the operator name given is not in the operators file".into()
+        };
+        store.append(refused(who)).await?;
+        println!(
+            "refused: the operator name or password is wrong (operators file {}); confirmation {id} is unchanged",
+            principals.source
+        );
+        return Ok(false);
+    };
+    let by = operator.name.clone();
+    let agent = format!("operator:{by}");
+    let credential = serde_json::json!({
+        "operator": by,
+        "operators_file": principals.source,
+        "credential_sha256": operator.credential_sha256(),
+    });
     if c.state != "pending" {
         println!(
             "confirmation {id} is {}, not pending: nothing to decide",
@@ -472,10 +724,14 @@ pub async fn decide_confirmation(
             .transition_confirmation(id, &["pending"], "expired", Some(&by))
             .await?;
         store
-            .append(event(
-                Phase::Expired,
-                format!("{by} tried to decide confirmation {id} after it expired"),
-            ))
+            .append(NewEvent {
+                arguments: Some(credential),
+                ..event(
+                    Phase::Expired,
+                    agent.clone(),
+                    format!("operator {by} tried to decide confirmation {id} after it expired"),
+                )
+            })
             .await?;
         println!(
             "confirmation {id} expired at {}; the agent must ask again",
@@ -503,13 +759,20 @@ pub async fn decide_confirmation(
         return Ok(false);
     }
     store
-        .append(event(
-            phase,
-            format!("{by} {to} confirmation {id}: {} ({})", c.tool, c.reason),
-        ))
+        .append(NewEvent {
+            arguments: Some(credential),
+            ..event(
+                phase,
+                agent,
+                format!(
+                    "operator {by} {to} confirmation {id}: {} ({})",
+                    c.tool, c.reason
+                ),
+            )
+        })
         .await?;
     println!(
-        "{to}: {id} {} for agent {}{}",
+        "{to} by operator {by}: {id} {} for agent {}{}",
         c.tool,
         c.agent,
         if approve {
@@ -518,5 +781,20 @@ pub async fn decide_confirmation(
             ""
         }
     );
+    Ok(true)
+}
+
+/// `hash-password`: reads a password (one line of stdin, or twice without echo on a terminal)
+/// and prints its argon2id PHC string for the operators file.
+pub fn hash_password() -> crate::error::Result<bool> {
+    let secret = crate::operators::read_new_secret()?;
+    let phc = crate::operators::hash_secret(&secret)?;
+    println!("{phc}");
+    if crate::operators::interactive() {
+        eprintln!(
+            "put it in the operators file ({}):\n  [[operator]]\n  name = \"your-name\"\n  password_hash = '{phc}'",
+            crate::operators::ENV_VAR
+        );
+    }
     Ok(true)
 }

@@ -24,6 +24,12 @@ pub struct Config {
     pub freshdesk: Option<FreshdeskConfig>,
     /// `HELPDESK_OPERATOR_POLICY`: a policy file or folder; unset = the shipped default.
     pub policy_path: Option<PathBuf>,
+    /// `HELPDESK_OPERATOR_AGENTS`: the operators file (people who approve; agents and their
+    /// token hashes for the HTTP transport). Unset: nobody can approve or deny.
+    pub operators_path: Option<PathBuf>,
+    /// Signed checkpoints: `HELPDESK_OPERATOR_AUDIT_KEY`, `_AUDIT_PUBKEY`, `_CHECKPOINT_EVENTS`,
+    /// `_CHECKPOINT_SECS` (paths and numbers; the key is read by `AuditStore::from_config`).
+    pub audit_checkpoints: crate::audit::checkpoints::CheckpointConfig,
 }
 
 /// The audit store: PostgreSQL in production, an embedded SQLite file by default.
@@ -150,6 +156,8 @@ impl Config {
             django_helpdesk,
             freshdesk,
             policy_path: get("HELPDESK_OPERATOR_POLICY").map(PathBuf::from),
+            operators_path: get("HELPDESK_OPERATOR_AGENTS").map(PathBuf::from),
+            audit_checkpoints: crate::audit::checkpoints::CheckpointConfig::from_lookup(&get)?,
         })
     }
 }

@@ -8,10 +8,13 @@
 //! - [`policy`]: rules from `policies/*.toml`, the pure `Policy::decide`, confirmations,
 //!   per-account rate limits.
 //! - [`session`]: agent sessions (branch, intent, per-agent django-helpdesk cookie jar).
-//! - [`audit`]: the append-only, hash-chained audit log (PostgreSQL or embedded SQLite).
+//! - [`audit`]: the append-only, hash-chained audit log (PostgreSQL or embedded SQLite), with
+//!   checkpoints of its head signed by a key held outside the database.
 //! - [`backends`]: one folder per upstream with the same files; `backends::http` is the one
 //!   outbound path with safe retries.
 //! - [`cli`]: the `check`, `audit`, `policy`, `pending`/`approve`/`deny` commands.
+//! - [`operators`]: the operators file (`HELPDESK_OPERATOR_AGENTS`): people who approve,
+//!   agents with bearer tokens; argon2 verification, credentials read from stdin or a prompt.
 //! - [`sandbox`]: stateful simulators of the upstreams (tests and `helpdesk-operator sandbox`).
 //!
 //! # Invariants
@@ -25,6 +28,7 @@
 //! - Backend clients know nothing about MCP or the audit log; only `mcp` and each backend's
 //!   `tools.rs` import rmcp.
 //! - No secret appears in logs, errors, audit rows or `Debug` output.
+//! - `audit verify` trusts only the public key it is given, never one stored in the database.
 //! - In stdio mode stdout carries only JSON-RPC; logs go to stderr.
 //! - No state depends on an MCP transport session.
 
@@ -34,6 +38,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod mcp;
+pub mod operators;
 pub mod policy;
 pub mod sandbox;
 pub mod session;

@@ -21,6 +21,8 @@ Configuration (environment variables, or a .env file in the working directory):
   HELPDESK_OPERATOR_AGENT    the agent's name in the audit log (default: the username)
   DATABASE_URL               postgres://... for the audit log (unset: embedded SQLite file)
   HELPDESK_OPERATOR_POLICY   policy file or folder (default: the shipped policies/default.toml)
+  HELPDESK_OPERATOR_AGENTS   operators file: who may approve or deny (hash-password makes entries)
+  HELPDESK_OPERATOR_AUDIT_KEY  Ed25519 key file: sign audit checkpoints (audit keygen makes one)
   HELPDESK_OPERATOR_LOG      log filter for stderr (default: info)
 
 Typical first steps:
@@ -29,7 +31,8 @@ Typical first steps:
   helpdesk-operator serve          # run as an MCP server over stdio (for Claude & co.)
   helpdesk-operator audit list     # what did agents change?
   helpdesk-operator policy explain django_helpdesk_delete_ticket '{\"ticket_id\": 7}'
-  helpdesk-operator pending        # confirmations waiting for a person (approve / deny ID)";
+  helpdesk-operator pending        # confirmations waiting for a person (approve / deny ID)
+  helpdesk-operator hash-password  # a password hash for the operators file (HELPDESK_OPERATOR_AGENTS)";
 
 #[derive(Parser)]
 #[command(
@@ -73,20 +76,25 @@ enum Command {
     /// List confirmations waiting for a decision (newest last).
     Pending,
     /// Approve a pending confirmation (rules with via = "human"); the agent then repeats its
-    /// call with the token it was given.
+    /// call with the token it was given. Asks for an operator's name and password (an operator
+    /// of the HELPDESK_OPERATOR_AGENTS file): on the terminal, or two lines of stdin.
     Approve {
         /// The confirmation id (from `pending`, or from the agent).
         id: String,
-        /// Who approves, for the audit log (default: $USER).
-        #[arg(long)]
+        /// No longer accepted: refused with a message (credentials are never arguments).
+        #[arg(long, hide = true)]
         by: Option<String>,
     },
-    /// Reject a pending confirmation; the agent's token stops working.
+    /// Reject a pending confirmation; the agent's token stops working. Asks for an operator's
+    /// name and password, like approve.
     Deny {
         id: String,
-        #[arg(long)]
+        #[arg(long, hide = true)]
         by: Option<String>,
     },
+    /// Read a password (one line of stdin, or twice without echo on a terminal) and print its
+    /// argon2id hash for the operators file: `password_hash = '$argon2id$...'`.
+    HashPassword,
 }
 
 #[derive(Subcommand)]
@@ -123,8 +131,31 @@ enum AuditCommand {
     },
     /// Show one event in full, by sequence number or id.
     Show { id: String },
-    /// Walk the hash chain; name the first edited, deleted or reordered event (exit 1).
-    Verify,
+    /// Check the audit log: the hash chain (the first edited, deleted or reordered event),
+    /// the signed checkpoints (a rewritten or truncated history they cover), and that the
+    /// confirmations and agent_sessions tables agree with the chain. Exit 1 on any problem.
+    Verify {
+        /// Also check an anchor kept elsewhere (a line printed by `audit anchor`); repeatable.
+        #[arg(long)]
+        anchor: Vec<String>,
+        /// The full report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the newest signed checkpoint (seq, head hash, time, public key, signature) to keep
+    /// off-site; `audit verify --anchor` checks it later.
+    Anchor {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a new Ed25519 key for signing checkpoints (PKCS#8 PEM, mode 0600, never
+    /// overwrites) and print its public key and what to set.
+    Keygen {
+        /// Where to write it (default: $HELPDESK_OPERATOR_AUDIT_KEY, else
+        /// ~/.config/helpdesk-operator/audit-key.pem).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 /// Logs go to stderr (stdout is the JSON-RPC channel). Whatever filter the user sets, the
@@ -171,6 +202,14 @@ async fn main() -> ExitCode {
     init_logging();
     match cli.command {
         Command::Sandbox { data_dir } => return sandbox(data_dir).await,
+        // Hashing a password needs no configuration at all.
+        Command::HashPassword => return exit(cli::hash_password()),
+        Command::Approve { by: Some(_), .. } | Command::Deny { by: Some(_), .. } => {
+            eprintln!(
+                "--by is no longer accepted: approve and deny read the operator's name and password from stdin (two lines), or ask for them on a terminal; credentials are never arguments"
+            );
+            return ExitCode::from(2);
+        }
         // Policy files are checked and explained without any backend configuration.
         Command::Policy { command } => {
             let configured = Config::policy_path_from_env();
@@ -186,6 +225,10 @@ async fn main() -> ExitCode {
                 )),
             };
         }
+        // A new key needs no database and no backend configuration.
+        Command::Audit {
+            command: AuditCommand::Keygen { out },
+        } => return exit(cli::audit_keygen(out.as_deref())),
         _ => {}
     }
     let config = match Config::from_env() {
@@ -195,7 +238,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store = AuditStore::new(config.audit_store.clone());
+    let store = match AuditStore::from_config(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match cli.command {
         Command::Serve => {
             let policy = match Policy::load(config.policy_path.as_deref()) {
@@ -208,8 +257,12 @@ async fn main() -> ExitCode {
             serve(config, store, policy).await
         }
         Command::Pending => exit(cli::pending(&store).await),
-        Command::Approve { id, by } => exit(cli::decide_confirmation(&store, &id, true, by).await),
-        Command::Deny { id, by } => exit(cli::decide_confirmation(&store, &id, false, by).await),
+        Command::Approve { id, .. } => exit(
+            cli::decide_confirmation(&store, config.operators_path.as_deref(), &id, true).await,
+        ),
+        Command::Deny { id, .. } => exit(
+            cli::decide_confirmation(&store, config.operators_path.as_deref(), &id, false).await,
+        ),
         Command::Check => {
             if cli::check(&config, &store).await {
                 ExitCode::SUCCESS
@@ -218,7 +271,9 @@ async fn main() -> ExitCode {
             }
         }
         Command::Audit { command } => audit(command, &store).await,
-        Command::Sandbox { .. } | Command::Policy { .. } => ExitCode::SUCCESS,
+        Command::Sandbox { .. } | Command::Policy { .. } | Command::HashPassword => {
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -275,6 +330,7 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy
             "no backend configured: set DJANGO_HELPDESK_URL or FRESHDESK_DOMAIN (see --help), or try `helpdesk-operator sandbox`"
         );
     }
+    let store_for_shutdown = store.clone();
     let server = match HelpdeskOperator::with_policy(&config, store, std::sync::Arc::new(policy)) {
         Ok(s) => s,
         Err(e) => {
@@ -282,14 +338,22 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy
             return ExitCode::from(2);
         }
     };
-    let running = match server.serve(rmcp::transport::stdio()).await {
+    let running = match server
+        .serve(helpdesk_operator::mcp::stdio::transport())
+        .await
+    {
         Ok(r) => r,
         Err(e) => {
             tracing::error!("MCP handshake failed: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match running.waiting().await {
+    let stopped = running.waiting().await;
+    // Cover the last events with a signed checkpoint before leaving (no-op without a key).
+    if let Err(e) = store_for_shutdown.checkpoint_now().await {
+        tracing::warn!("could not sign an audit checkpoint at shutdown: {e}");
+    }
+    match stopped {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("MCP server stopped: {e}");
@@ -318,25 +382,9 @@ async fn audit(command: AuditCommand, store: &AuditStore) -> ExitCode {
                 false
             }
         }),
-        AuditCommand::Verify => store.verify().await.map(|v| match v.first_broken {
-            None => {
-                println!(
-                    "ok: {} events, hash chain intact; head hash {}",
-                    v.events, v.head_hash
-                );
-                true
-            }
-            Some(b) => {
-                println!(
-                    "BROKEN: event {}{}: {}\n{} events before it verified",
-                    b.seq,
-                    b.id.map(|i| format!(" ({i})")).unwrap_or_default(),
-                    b.problem,
-                    v.events
-                );
-                false
-            }
-        }),
+        AuditCommand::Verify { anchor, json } => cli::audit_verify(store, &anchor, json).await,
+        AuditCommand::Anchor { json } => cli::audit_anchor(store, json).await,
+        AuditCommand::Keygen { .. } => Ok(false),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -81,6 +81,23 @@ impl AuditStore {
         self.confirmation_where("id", id).await
     }
 
+    /// The newest `approved` event of a confirmation (the operator's credential is in its
+    /// arguments), so the server can check an approval against its own operators file.
+    pub async fn approval_of(&self, confirmation_id: &str) -> Result<Option<super::Event>> {
+        let pool = self.pool().await?;
+        let sql = format!(
+            "SELECT {} FROM audit_events WHERE phase = 'approved' AND target_entity = 'confirmation' AND target_id = $1 ORDER BY seq DESC LIMIT 1",
+            super::EVENT_COLUMNS
+        );
+        on_pool!(pool, |p| {
+            sqlx::query_as::<_, super::Event>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(confirmation_id)
+                .fetch_optional(p)
+                .await
+        })
+        .map_err(|e| self.unavailable(e))
+    }
+
     async fn confirmation_where(
         &self,
         column: &'static str,
@@ -92,6 +109,18 @@ impl AuditStore {
             sqlx::query_as::<_, Confirmation>(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(value)
                 .fetch_optional(p)
+                .await
+        })
+        .map_err(|e| self.unavailable(e))
+    }
+
+    /// Every confirmation, oldest first (for `audit verify`).
+    pub async fn all_confirmations(&self) -> Result<Vec<Confirmation>> {
+        let pool = self.pool().await?;
+        let sql = format!("SELECT {COLUMNS} FROM confirmations ORDER BY created_at, id");
+        on_pool!(pool, |p| {
+            sqlx::query_as::<_, Confirmation>(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(p)
                 .await
         })
         .map_err(|e| self.unavailable(e))

@@ -2,8 +2,10 @@
 //! users deploy) or an embedded SQLite file (the default when `DATABASE_URL` is unset).
 //!
 //! Owns: the schema (embedded migrations in `migrations/`), appending events, reading them
-//! back, and `verify` (walks the chain and names the first broken event). The same SQL runs on
-//! both databases; only the migrations differ.
+//! back, signed checkpoints of the chain head ([`checkpoints`]), and `verify` (walks the chain
+//! and names the first broken event; [`verify`] adds the checkpoints and the `confirmations`
+//! and `agent_sessions` tables). The same SQL runs on both databases; only the migrations
+//! differ.
 //!
 //! Must not: know about MCP, tools or backends beyond the plain strings in an event. Reads by
 //! tools never need this store; writes fail closed when it cannot record them (see `mcp::core`).
@@ -12,7 +14,8 @@ pub mod chain;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -163,7 +166,9 @@ impl Event {
         chain::canonical(&content)
     }
 
-    fn compute_hash(&self) -> String {
+    /// The hash this event should have. Anyone can compute it (which is why a rewrite that
+    /// recomputes the chain needs signed checkpoints to be caught).
+    pub fn compute_hash(&self) -> String {
         chain::hash(&self.hashed_content())
     }
 }
@@ -223,14 +228,22 @@ macro_rules! on_pool {
     };
 }
 
+pub mod checkpoints;
 mod confirmations;
+pub mod verify;
+pub use checkpoints::{Checkpoint, Checkpointing};
 pub use confirmations::Confirmation;
 
 /// The audit store. Connects lazily: a server whose store is down still serves reads.
 pub struct AuditStore {
     config: AuditStoreConfig,
     pool: OnceCell<Pool>,
-    append_lock: Mutex<()>,
+    /// Serialises this process's appends; holds what the checkpoint signer remembers.
+    append_lock: Mutex<checkpoints::SignState>,
+    checkpointing: Checkpointing,
+    /// This store, weakly: the checkpoint timer holds it so and ends when it is dropped.
+    me: Weak<AuditStore>,
+    timer_started: AtomicBool,
 }
 
 impl std::fmt::Debug for AuditStore {
@@ -244,12 +257,31 @@ impl std::fmt::Debug for AuditStore {
 const EVENT_COLUMNS: &str = "seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, decision, rule, prev_hash, hash";
 
 impl AuditStore {
+    /// A store that does not sign checkpoints (and verifies without a key).
     pub fn new(config: AuditStoreConfig) -> Arc<Self> {
-        Arc::new(Self {
+        Self::with_checkpoints(config, Checkpointing::default())
+    }
+
+    /// A store that signs checkpoints with `checkpointing.key` (when set) and verifies them
+    /// against `checkpointing.trusted`.
+    pub fn with_checkpoints(config: AuditStoreConfig, checkpointing: Checkpointing) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
             config,
             pool: OnceCell::new(),
-            append_lock: Mutex::new(()),
+            append_lock: Mutex::new(checkpoints::SignState::default()),
+            checkpointing,
+            me: me.clone(),
+            timer_started: AtomicBool::new(false),
         })
+    }
+
+    /// The store the configuration describes, with its audit key read (a key file that
+    /// cannot be read is a configuration error).
+    pub fn from_config(config: &crate::config::Config) -> Result<Arc<Self>> {
+        Ok(Self::with_checkpoints(
+            config.audit_store.clone(),
+            Checkpointing::load(&config.audit_checkpoints)?,
+        ))
     }
 
     /// A description safe to print.
@@ -289,7 +321,7 @@ impl AuditStore {
     /// sequence number is the primary key, so a concurrent writer makes us re-read the head.
     pub async fn append(&self, new: NewEvent) -> Result<Event> {
         let pool = self.pool().await?;
-        let _guard = self.append_lock.lock().await;
+        let mut sign_state = self.append_lock.lock().await;
         for _ in 0..50 {
             let head: Option<(i64, String)> = on_pool!(pool, |p| {
                 sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
@@ -360,7 +392,10 @@ impl AuditStore {
                 .map(|r| r.rows_affected())
             });
             match inserted {
-                Ok(_) => return Ok(event),
+                Ok(_) => {
+                    self.after_append(pool, &mut sign_state, &event).await;
+                    return Ok(event);
+                }
                 Err(sqlx::Error::Database(db)) if db.is_unique_violation() => continue,
                 Err(e) => return Err(self.unavailable(e)),
             }
@@ -422,74 +457,40 @@ impl AuditStore {
     }
 
     /// Walks the whole chain in order and reports the first event that is edited, missing or
-    /// out of place.
+    /// out of place. (The hash chain only: `verify_all` adds checkpoints and tables.)
     pub async fn verify(&self) -> Result<Verification> {
         let pool = self.pool().await?;
-        let mut expected_seq = 1i64;
-        let mut prev_hash = chain::GENESIS.to_string();
-        let mut count = 0i64;
+        let mut walker = verify::Walker::new();
         let page = 500i64;
         loop {
             let rows = on_pool!(pool, |p| {
                 sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(format!(
                     "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq ASC LIMIT $2"
                 )))
-                .bind(expected_seq)
+                .bind(walker.next_seq())
                 .bind(page)
                 .fetch_all(p)
                 .await
             })
             .map_err(|e| self.unavailable(e))?;
             let n = rows.len() as i64;
-            for ev in rows {
-                let broken = |problem: String| Broken {
-                    seq: ev.seq,
-                    id: Some(ev.id.clone()),
-                    problem,
-                };
-                if ev.seq != expected_seq {
+            for ev in &rows {
+                walker.step(ev);
+                if walker.broken.is_some() {
                     return Ok(Verification {
-                        events: count,
-                        head_hash: prev_hash,
-                        first_broken: Some(Broken {
-                            seq: expected_seq,
-                            id: None,
-                            problem: format!(
-                                "event {expected_seq} is missing (the next stored event is {}): deleted",
-                                ev.seq
-                            ),
-                        }),
+                        events: walker.verified,
+                        head_hash: walker.prev_hash,
+                        first_broken: walker.broken,
                     });
                 }
-                if ev.prev_hash != prev_hash {
-                    return Ok(Verification {
-                        events: count,
-                        head_hash: prev_hash,
-                        first_broken: Some(broken(
-                            "its prev_hash does not match the previous event's hash: events were removed, inserted or reordered before it".into(),
-                        )),
-                    });
-                }
-                if ev.compute_hash() != ev.hash {
-                    return Ok(Verification {
-                        events: count,
-                        head_hash: prev_hash,
-                        first_broken: Some(broken(
-                            "its content does not match its hash: the row was edited".into(),
-                        )),
-                    });
-                }
-                prev_hash = ev.hash.clone();
-                expected_seq += 1;
-                count += 1;
             }
             if n < page {
                 break;
             }
         }
         Ok(Verification {
-            events: count,
-            head_hash: prev_hash,
+            events: walker.verified,
+            head_hash: walker.prev_hash,
             first_broken: None,
         })
     }

@@ -188,6 +188,9 @@ pub struct Core {
     pub store: Arc<AuditStore>,
     pub sessions: SessionManager,
     pub policy: Arc<Policy>,
+    /// The server's own operators file (`HELPDESK_OPERATOR_AGENTS`): a human approval counts
+    /// only when it was made with one of its entries.
+    pub operators: Option<Arc<crate::operators::Principals>>,
 }
 
 enum Gate<T> {
@@ -278,12 +281,22 @@ impl Core {
             }
             return Err(Error::new(ErrorKind::IntentRequired, msg));
         }
+        // Counted until its outcome is recorded, so finish_agent_session waits for it.
+        let _in_flight = match spec.operation {
+            Operation::Session => None,
+            _ => Some(session.begin_write()?),
+        };
         let t_before = Instant::now();
         let before_image = before(session.clone()).await?;
         let before_us = t_before.elapsed().as_micros();
         let before_view = before_image.as_ref().map(|b| (spec.before_view)(b));
         let t_policy = Instant::now();
-        let decision = self.policy.decide(&meta, &spec.view, before_view.as_ref());
+        let decision = self.policy.decide_call(
+            &meta,
+            &spec.view,
+            Some(&spec.arguments),
+            before_view.as_ref(),
+        );
         let policy_us = t_policy.elapsed().as_micros();
         tracing::info!(tool = spec.tool, decision = decision.kind.as_str(), rule = %decision.rule, "policy decision");
         let label = match decision.kind {
@@ -448,6 +461,7 @@ impl Core {
                     session,
                     spec,
                     decision,
+                    call,
                     c,
                     &args_hash,
                     state_hash.as_deref(),
@@ -478,6 +492,7 @@ impl Core {
                     session,
                     spec,
                     decision,
+                    call,
                     c,
                     &args_hash,
                     state_hash.as_deref(),
@@ -487,10 +502,29 @@ impl Core {
                 .await;
         }
 
-        let path = decision.via.iter().copied().find(|v| match v {
-            Via::Token | Via::Human => true,
-            Via::Elicitation => call.elicit != Elicit::No,
-        });
+        self.start(
+            session, spec, decision, call, &args_hash, state_hash, preview, None,
+        )
+        .await
+    }
+
+    /// Starts a confirmation through the first path the deciding rule allows and the client
+    /// supports: asks the user now (elicitation), or issues a token (token, human, round
+    /// trip). With no available path nothing is sent. `note` prefixes the next step (e.g. why
+    /// an earlier token was void).
+    #[allow(clippy::too_many_arguments)]
+    async fn start<T>(
+        &self,
+        session: &AgentSession,
+        spec: &WriteSpec,
+        decision: &Decision,
+        call: &CallCtx,
+        args_hash: &str,
+        state_hash: Option<String>,
+        preview: Preview,
+        note: Option<&str>,
+    ) -> Result<Gate<T>> {
+        let path = available_path(decision, call);
         let Some(path) = path else {
             let wanted: Vec<&str> = decision.via.iter().map(|v| v.as_str()).collect();
             let msg = format!(
@@ -552,7 +586,7 @@ impl Core {
         }
         let (outcome, _) = self
             .issue(
-                session, spec, decision, path, &args_hash, state_hash, preview, None,
+                session, spec, decision, path, args_hash, state_hash, preview, note,
             )
             .await?;
         Ok(Gate::Stop(outcome))
@@ -597,12 +631,19 @@ impl Core {
         self.store.insert_confirmation(&c).await.map_err(|e| {
             Error::new(ErrorKind::AuditUnavailable, format!("{} needs confirmation, but the confirmation could not be stored ({e}), so nothing was sent", spec.tool))
         })?;
+        // What the row binds, in the chain too: `audit verify` names a row edited to take
+        // another token, object state or expiry.
+        let binding = json!({
+            "token_hash": c.token_hash,
+            "preview_hash": c.preview_hash,
+            "expires_at": c.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        });
         let mut ev = self.event(
             session,
             spec,
             Phase::ConfirmationRequired,
             spec.target_id.clone(),
-            None,
+            Some(binding),
             serde_json::to_value(&preview).ok(),
             None,
             None,
@@ -628,7 +669,7 @@ impl Core {
         }
         let mut next_step = match via {
             Via::Human => format!(
-                "Nothing was sent. A person must approve this change first: ask them to run `helpdesk-operator approve {id}` (they can review it with `helpdesk-operator pending`). Then repeat exactly the same call with confirmation_token set to the token above. It expires at {}.",
+                "Nothing was sent. This change needs a person's approval, which you cannot give: tell the user that confirmation {id} is waiting for an operator. An operator listed in the operators file reviews it with `helpdesk-operator pending` and runs `helpdesk-operator approve {id}`, which asks for their name and password. Do not try to approve it yourself. Once it is approved, repeat exactly the same call with confirmation_token set to the token above. It expires at {}.",
                 c.expires_at.to_rfc3339()
             ),
             _ => format!(
@@ -663,6 +704,7 @@ impl Core {
         session: &AgentSession,
         spec: &WriteSpec,
         decision: &Decision,
+        call: &CallCtx,
         c: Confirmation,
         args_hash: &str,
         state_hash: Option<&str>,
@@ -670,9 +712,16 @@ impl Core {
         elicitation_accepted: Option<bool>,
     ) -> Result<Gate<T>> {
         let rule = c.rule.clone();
+        let cid = c.id.clone();
         let refuse = |why: String| async move {
             Err(self
-                .refuse(session, spec, &rule, Phase::Refused, &why)
+                .refuse(
+                    session,
+                    spec,
+                    &rule,
+                    Phase::Refused,
+                    &format!("{why} (confirmation {cid})"),
+                )
                 .await)
         };
         if c.session_id != session.id {
@@ -728,17 +777,28 @@ impl Core {
                 c.expires_at.to_rfc3339()
             );
             return Err(self
-                .refuse(session, spec, &c.rule, Phase::Expired, &msg)
+                .refuse(
+                    session,
+                    spec,
+                    &c.rule,
+                    Phase::Expired,
+                    &format!("{msg} (confirmation {})", c.id),
+                )
                 .await);
         }
         if c.via == Via::Human.as_str() && c.state != "approved" {
             return Err(Error::new(
                 ErrorKind::ConfirmationRefused,
                 format!(
-                    "this change is waiting for a person's approval: ask them to run `helpdesk-operator approve {}`, then repeat the call with the same token",
+                    "this change is waiting for a person's approval (an operator must approve it with their name and password; you cannot): ask the user to have an operator run `helpdesk-operator approve {}`, then repeat the call with the same token",
                     c.id
                 ),
             ));
+        }
+        if c.via == Via::Human.as_str()
+            && let Err(why) = self.approval_is_ours(&c).await
+        {
+            return refuse(why).await;
         }
         if let Some(false) = elicitation_accepted {
             let _ = self
@@ -747,7 +807,22 @@ impl Core {
                 .await;
             return refuse("the user did not confirm the change, so nothing was sent".into()).await;
         }
-        if c.preview_hash.as_deref() != state_hash {
+        // The confirmation is judged by the decision of this moment, not the one it was
+        // issued under: a changed object (or a tightened policy) may need another path.
+        let void = if c.preview_hash.as_deref() != state_hash {
+            Some((
+                "the object changed since the preview; a new confirmation was started",
+                "The object changed since the preview, so the old token was refused; here is the new preview.",
+            ))
+        } else if !Via::parse_str(&c.via).is_some_and(|v| decision.via.contains(&v)) {
+            Some((
+                "the deciding rule no longer accepts this confirmation's path; a new confirmation was started",
+                "The policy now asks for this change to be confirmed another way, so the old token was refused.",
+            ))
+        } else {
+            None
+        };
+        if let Some((why, note)) = void {
             let _ = self
                 .store
                 .transition_confirmation(&c.id, &["pending", "approved"], "refused", None)
@@ -758,14 +833,21 @@ impl Core {
                 Phase::Refused,
                 "confirm",
                 &c.rule,
-                "the object changed since the preview; a new preview was issued",
+                &format!("{why} (confirmation {})", c.id),
             )
             .await?;
-            let via = Via::parse_str(&c.via).unwrap_or(Via::Token);
-            let (outcome, _) = self
-                .issue(session, spec, decision, via, args_hash, state_hash.map(str::to_string), preview, Some("The object changed since the preview, so the old token was refused; here is the new preview."))
-                .await?;
-            return Ok(Gate::Stop(outcome));
+            return self
+                .start(
+                    session,
+                    spec,
+                    decision,
+                    call,
+                    args_hash,
+                    state_hash.map(str::to_string),
+                    preview,
+                    Some(note),
+                )
+                .await;
         }
         if !self
             .store
@@ -792,6 +874,44 @@ impl Core {
         )
         .await?;
         Ok(Gate::Proceed("confirmed"))
+    }
+
+    /// Whether an approved confirmation was approved with an entry of this server's own
+    /// operators file: `approve` reads whatever file its environment names, so an agent with
+    /// a shell could name a file of its own. The approval event carries the credential's
+    /// fingerprint; it must match an operator here, under the name the row records.
+    async fn approval_is_ours(&self, c: &Confirmation) -> std::result::Result<(), String> {
+        let Some(ops) = &self.operators else {
+            return Err("this server has no operators file (HELPDESK_OPERATOR_AGENTS), so it accepts no human approval; ask the person who runs it to set one up".into());
+        };
+        let event = self
+            .store
+            .approval_of(&c.id)
+            .await
+            .map_err(|e| format!("the approval could not be checked ({e})"))?;
+        let args = event
+            .as_ref()
+            .and_then(|e| e.arguments.as_ref())
+            .map(|a| &a.0);
+        let field = |k: &str| args.and_then(|a| a.get(k)).and_then(Value::as_str);
+        let ours = match (field("operator"), field("credential_sha256")) {
+            (Some(name), Some(sha)) => {
+                c.decided_by.as_deref() == Some(name)
+                    && ops
+                        .operators()
+                        .iter()
+                        .any(|o| o.name == name && o.credential_sha256() == sha)
+            }
+            _ => false,
+        };
+        if ours {
+            Ok(())
+        } else {
+            Err(format!(
+                "the approval was not made by an operator of this server's operators file ({}); an operator listed there must approve it",
+                ops.source
+            ))
+        }
     }
 
     /// Records a refusal and returns the error to give the agent.
@@ -1009,6 +1129,14 @@ pub fn redact(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
         other => other.clone(),
     }
+}
+
+/// The first confirmation path the deciding rule allows that this client supports.
+fn available_path(decision: &Decision, call: &CallCtx) -> Option<Via> {
+    decision.via.iter().copied().find(|v| match v {
+        Via::Token | Via::Human => true,
+        Via::Elicitation => call.elicit != Elicit::No,
+    })
 }
 
 #[cfg(test)]

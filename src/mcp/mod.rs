@@ -11,6 +11,8 @@ pub mod core;
 pub mod output;
 pub mod params;
 pub mod schema;
+pub mod stdio;
+pub mod untrusted;
 
 use std::sync::Arc;
 
@@ -50,6 +52,8 @@ fn instructions(backends: &[&str]) -> String {
 5. Call finish_agent_session when the task is done; the next call starts a new session with a new branch.\n\
 Tool errors say what to fix; follow them rather than retrying blindly.\n",
     );
+    s.push_str(untrusted::NOTE);
+    s.push('\n');
     if backends.is_empty() {
         s.push_str("\nNo helpdesk is configured: only the session tools are available.\n");
     } else {
@@ -62,6 +66,18 @@ Tool errors say what to fix; follow them rather than retrying blindly.\n",
     }
     s
 }
+
+/// Backend tools say in their description how customer-written text comes marked.
+fn note_untrusted(mut tool: Tool) -> Tool {
+    let session = session_catalog().iter().any(|t| t.name == tool.name);
+    if !session && let Some(d) = &tool.description {
+        tool.description = Some(format!("{d} {}", untrusted::NOTE).into());
+    }
+    tool
+}
+
+/// How long finish_agent_session waits for the session's running writes.
+const FINISH_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The MCP server. Cheap to clone; all state is in [`Core`].
 #[derive(Clone)]
@@ -126,16 +142,25 @@ impl HelpdeskOperator {
                 router.remove_route(&tool.name);
             }
         }
+        // The operators whose approvals this server accepts (human confirmations).
+        let operators = config
+            .operators_path
+            .as_deref()
+            .map(crate::operators::Principals::load)
+            .transpose()?
+            .map(Arc::new);
         let core = Arc::new(Core {
             agent: config.agent.clone(),
             store,
             sessions,
             policy,
+            operators,
         });
         let tools = router
             .list_all()
             .into_iter()
             .map(schema::portable_tool)
+            .map(note_untrusted)
             .collect();
         Ok(Self {
             core,
@@ -151,6 +176,7 @@ impl HelpdeskOperator {
             .list_all()
             .into_iter()
             .map(schema::portable_tool)
+            .map(note_untrusted)
             .collect()
     }
 }
@@ -456,6 +482,8 @@ impl HelpdeskOperator {
                 CallCtx::plain(),
                 |_| async { Ok(None) },
                 |s, _| async move {
+                    // Every write of the session has its outcome recorded before the count.
+                    s.close_for_writes(FINISH_WAIT).await?;
                     let writes = core.store.write_counts(&s.id).await?;
                     core.sessions.finish(&s).await?;
                     let summary = FinishSummary {

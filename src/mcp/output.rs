@@ -59,10 +59,39 @@ fn text_of<T: Render>(value: &T, format: ResponseFormat) -> String {
     }
 }
 
+/// How long `v` is as JSON text, without building the text.
+fn json_len<T: Serialize + ?Sized>(v: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}
+
+/// The guidance a cut result carries, in the text and in structuredContent.
+const NARROW: &str = "ask for less, e.g. a smaller page_size or per_page, a narrower filter, or without descriptions and conversations";
+
 fn success<T: Render>(mut value: T, format: ResponseFormat) -> CallToolResult {
     let mut text = text_of(&value, format);
     let mut shrunk = false;
-    while text.len() > CHARACTER_LIMIT && value.shrink() {
+    // Whole items go first (a list keeps fewer records, each of them complete) until both
+    // the text and structuredContent fit.
+    // A list keeps at least one record for structuredContent; a record too big on its own is
+    // fitted below instead.
+    loop {
+        let over_text = text.len() > CHARACTER_LIMIT;
+        let over_json = json_len(&value) > CHARACTER_LIMIT && value.items() > 1;
+        if !(over_text || over_json) || !value.shrink() {
+            break;
+        }
         shrunk = true;
         text = text_of(&value, format);
     }
@@ -77,12 +106,65 @@ fn success<T: Render>(mut value: T, format: ResponseFormat) -> CallToolResult {
             cut -= 1;
         }
         text.truncate(cut);
-        text.push_str("\n\n[Output cut at 25,000 characters: ask for less, e.g. a smaller page_size or a narrower filter.]");
+        text.push_str(&format!("\n\n[Output cut at 25,000 characters: {NARROW}.]"));
     }
-    let structured = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
+    let mut structured = serde_json::to_value(&value).unwrap_or(serde_json::Value::Null);
+    // A single record still too big: its longest texts are shortened, each saying so, so the
+    // record stays whole JSON with every field.
+    if json_len(&structured) > CHARACTER_LIMIT {
+        fit_strings(&mut structured, CHARACTER_LIMIT);
+        if let serde_json::Value::Object(m) = &mut structured {
+            m.insert("truncated".into(), true.into());
+            let note = format!(
+                "Long texts were shortened to fit the output limit (each cut text says how much is missing): {NARROW}."
+            );
+            let note = match m.get("note").and_then(serde_json::Value::as_str) {
+                Some(n) if !n.is_empty() => format!("{n} {note}"),
+                _ => note,
+            };
+            m.insert("note".into(), note.into());
+        }
+    }
     let mut result = CallToolResult::structured(structured);
     result.content = vec![Content::text(text)];
     result
+}
+
+/// Shortens the longest strings in `v` until its JSON fits `budget` (leaving room for the
+/// note), each cut string ending with how many characters were left out.
+fn fit_strings(v: &mut serde_json::Value, budget: usize) {
+    let target = budget.saturating_sub(600);
+    for _ in 0..64 {
+        let len = json_len(v);
+        if len <= target {
+            return;
+        }
+        let Some(longest) = longest_string(v) else {
+            return;
+        };
+        let chars = longest.chars().count();
+        let keep = chars.saturating_sub(len - target + 80).max(200).min(chars);
+        if keep >= chars {
+            return;
+        }
+        let kept: String = longest.chars().take(keep).collect();
+        *longest = format!("{kept}… [cut: {} more characters]", chars - keep);
+    }
+}
+
+fn longest_string(v: &mut serde_json::Value) -> Option<&mut String> {
+    match v {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .filter_map(longest_string)
+            .max_by_key(|s| s.len()),
+        serde_json::Value::Object(m) => m
+            .values_mut()
+            .filter_map(longest_string)
+            .max_by_key(|s| s.len()),
+        _ => None,
+    }
 }
 
 /// Turns a write's outcome into an MCP response: the change made, a confirmation request
@@ -126,6 +208,24 @@ fn confirmation_markdown(c: &ConfirmationRequired) -> String {
             "\n**Would create:**\n```json\n{}\n```\n",
             serde_json::to_string_pretty(o).unwrap_or_default()
         ));
+    }
+    if let Some(r) = &c.preview.recipients {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        s.push_str(&format!(
+            "\n**Who receives it:** to {}; cc {}; bcc {}\n",
+            list(&r.to),
+            list(&r.cc),
+            list(&r.bcc)
+        ));
+    }
+    if let Some(l) = &c.preview.loses {
+        s.push_str(&format!("\n**Goes with it:** {l}\n"));
     }
     if let Some(l) = &c.preview.will_be_lost {
         let text = serde_json::to_string_pretty(l).unwrap_or_default();

@@ -50,10 +50,35 @@ fn describe(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
 
 /// A number (the id) or a name.
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize, schemars::JsonSchema, PartialEq)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "RawIdOrName")]
 pub enum IdOrName {
     Id(i64),
     Name(String),
+}
+
+/// What the wire carries before [`IdOrName`]'s checks: ids are positive, names not blank.
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum RawIdOrName {
+    Id(i64),
+    Name(String),
+}
+
+impl TryFrom<RawIdOrName> for IdOrName {
+    type Error = String;
+
+    fn try_from(raw: RawIdOrName) -> Result<Self, Self::Error> {
+        match raw {
+            RawIdOrName::Id(n) if n < 1 => Err(format!(
+                "{n} is not an id: ids are positive numbers (or give the name)"
+            )),
+            RawIdOrName::Name(s) if s.trim().is_empty() => {
+                Err("a name must not be blank: give the id or the name".into())
+            }
+            RawIdOrName::Id(n) => Ok(IdOrName::Id(n)),
+            RawIdOrName::Name(s) => Ok(IdOrName::Name(s)),
+        }
+    }
 }
 
 /// One value or a list of values.
@@ -93,6 +118,59 @@ impl OneOrMany<IdOrName> {
             })
             .collect()
     }
+}
+
+/// Most tags one call may set.
+pub const MAX_TAGS: usize = 100;
+/// Most addresses one recipient list (cc, bcc, notify) may hold.
+pub const MAX_ADDRESSES: usize = 50;
+
+/// `validator` rule for a list of tags: at most [`MAX_TAGS`], each 1-255 characters.
+pub fn tag_list(tags: &[String]) -> Result<(), validator::ValidationError> {
+    let fail = |msg: String| {
+        let mut e = validator::ValidationError::new("tags");
+        e.message = Some(msg.into());
+        Err(e)
+    };
+    if tags.len() > MAX_TAGS {
+        return fail(format!(
+            "{} tags in one call; at most {MAX_TAGS}",
+            tags.len()
+        ));
+    }
+    if let Some(t) = tags
+        .iter()
+        .find(|t| t.trim().is_empty() || t.chars().count() > 255)
+    {
+        let shown: String = t.chars().take(40).collect();
+        return fail(format!(
+            "\"{shown}\" is not a tag: each tag is 1 to 255 characters"
+        ));
+    }
+    Ok(())
+}
+
+/// `validator` rule for a list of e-mail addresses: at most [`MAX_ADDRESSES`], each valid.
+pub fn address_list(addresses: &[String]) -> Result<(), validator::ValidationError> {
+    use validator::ValidateEmail;
+    let fail = |msg: String| {
+        let mut e = validator::ValidationError::new("email");
+        e.message = Some(msg.into());
+        Err(e)
+    };
+    if addresses.len() > MAX_ADDRESSES {
+        return fail(format!(
+            "{} addresses; at most {MAX_ADDRESSES}",
+            addresses.len()
+        ));
+    }
+    if let Some(a) = addresses.iter().find(|a| !a.validate_email()) {
+        let shown: String = a.chars().take(80).collect();
+        return fail(format!(
+            "\"{shown}\" is not an e-mail address (name@example.com)"
+        ));
+    }
+    Ok(())
 }
 
 /// Runs the `validator` rules of a tool's arguments; the error names each bad field.

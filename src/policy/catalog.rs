@@ -85,17 +85,34 @@ pub struct FieldMeta {
     pub kind: FieldKind,
 }
 
-/// Fields every tool has, computed from the call.
+/// Fields every tool has, computed from the call (see [`super::facts`]).
 pub const VIRTUAL_FIELDS: &[FieldMeta] = &[
-    // All free-text fields of the call joined (title, description, comment, ...).
+    // All free-text fields of the call, normalised as a reader sees them, joined.
     FieldMeta {
         name: "text",
         kind: FieldKind::Text,
     },
-    // How many objects the call affects (1 for single-object tools).
+    // How many objects the call affects: 1 for single-object tools, or the items of its
+    // lists (tags, recipients) when there are more.
     FieldMeta {
         name: "objects",
         kind: FieldKind::Integer,
+    },
+    // An e-mail address or phone number anywhere in what the call sends.
+    FieldMeta {
+        name: "personal_data",
+        kind: FieldKind::Bool,
+    },
+    // A customer can see or receive this write (reply, public note or follow-up, a note
+    // that notifies someone).
+    FieldMeta {
+        name: "customer_visible",
+        kind: FieldKind::Bool,
+    },
+    // The write closes or resolves a ticket, whatever the status is called.
+    FieldMeta {
+        name: "closes",
+        kind: FieldKind::Bool,
     },
 ];
 

@@ -79,6 +79,70 @@ pub struct Preview {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "crate::mcp::schema::open_object")]
     pub will_be_lost: Option<Value>,
+    /// For writes a customer can see or receive: who receives it, resolved from the ticket
+    /// (the requester) and the call (cc, bcc, notify). The confirmation is bound to them: if
+    /// they change before the call is confirmed, the token is refused and a new preview issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Recipients>,
+    /// For deletes: how much goes with the object, e.g. {"conversations": 12} or
+    /// {"follow_ups": 3}.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::mcp::schema::open_object")]
+    pub loses: Option<Value>,
+}
+
+/// Who receives a customer-visible write.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Recipients {
+    /// The requester or submitter (or the addresses a note notifies).
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+}
+
+impl Recipients {
+    /// The recipients a view or before view names under `recipients`, if any.
+    fn of(v: Option<&Value>) -> Recipients {
+        let list = |k: &str| -> Vec<String> {
+            v.and_then(|v| v.get("recipients"))
+                .and_then(|r| r.get(k))
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Recipients {
+            to: list("to"),
+            cc: list("cc"),
+            bcc: list("bcc"),
+        }
+    }
+
+    fn merge(mut self, other: Recipients) -> Recipients {
+        for (mine, theirs) in [
+            (&mut self.to, other.to),
+            (&mut self.cc, other.cc),
+            (&mut self.bcc, other.bcc),
+        ] {
+            for a in theirs {
+                if !mine.iter().any(|m| m.eq_ignore_ascii_case(&a)) {
+                    mine.push(a);
+                }
+            }
+        }
+        self
+    }
+}
+
+/// Keys of a view that are facts about the call, not fields it changes.
+fn is_fact(key: &str) -> bool {
+    key == "recipients"
+        || key == "loses"
+        || super::catalog::VIRTUAL_FIELDS.iter().any(|f| f.name == key)
 }
 
 /// Builds the preview from the canonical arguments and the canonical before state.
@@ -91,18 +155,37 @@ pub fn preview(
 ) -> Preview {
     let empty = Map::new();
     let args = view.as_object().unwrap_or(&empty);
+    let visible = |v: Option<&Value>| {
+        v.and_then(|v| v.get("customer_visible"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    let recipients = (visible(Some(view)) || visible(before_view))
+        .then(|| Recipients::of(before_view).merge(Recipients::of(Some(view))));
     let mut p = Preview {
         operation: operation.to_string(),
         target,
         changes: vec![],
         object: None,
         will_be_lost: None,
+        recipients,
+        loses: None,
     };
     match operation {
-        "create" => p.object = Some(view.clone()),
-        "delete" => p.will_be_lost = before_raw.cloned().or_else(|| before_view.cloned()),
+        "create" => {
+            let mut object = args.clone();
+            object.retain(|k, _| !is_fact(k));
+            p.object = Some(Value::Object(object));
+        }
+        "delete" => {
+            p.will_be_lost = before_raw.cloned().or_else(|| before_view.cloned());
+            p.loses = before_view.and_then(|b| b.get("loses")).cloned();
+        }
         _ => {
             for (k, v) in args {
+                if is_fact(k) {
+                    continue;
+                }
                 if k == "ticket_id"
                     || k.ends_with("_id") && before_view.and_then(|b| b.get(k)).is_none()
                 {

@@ -9,6 +9,8 @@
 
 pub mod catalog;
 pub mod confirm;
+pub mod facts;
+pub mod personal_data;
 pub mod ratelimit;
 mod rules;
 
@@ -231,6 +233,20 @@ impl Policy {
     /// Decides a call. `args` are canonical values (see [`ToolMeta::canonicalize`]); `before`
     /// is the object's canonical state for updates and deletes, when known.
     pub fn decide(&self, tool: &ToolMeta, args: &Value, before: Option<&Value>) -> Decision {
+        self.decide_call(tool, args, None, before)
+    }
+
+    /// [`Policy::decide`] with the arguments as the agent sent them, so that the virtual
+    /// fields (personal data, objects) see every value, not only the canonical view's.
+    pub fn decide_call(
+        &self,
+        tool: &ToolMeta,
+        view: &Value,
+        arguments: Option<&Value>,
+        before: Option<&Value>,
+    ) -> Decision {
+        let facts = facts::facts(tool, view, arguments, before);
+        let args = &facts;
         let writes = tool.operation.is_write();
         if writes && self.settings.read_only {
             return fixed(
@@ -252,7 +268,7 @@ impl Policy {
         let matched: Vec<&Rule> = self
             .rules
             .iter()
-            .filter(|r| r.applies_to(tool) && r.matches(tool, args, before))
+            .filter(|r| r.applies_to(tool) && r.matches(args, before))
             .collect();
         let names: Vec<String> = matched.iter().map(|r| r.name.clone()).collect();
         let top = matched.iter().map(|r| r.decision).max();

@@ -141,23 +141,15 @@ impl Rule {
     }
 
     /// Whether every condition holds for these arguments.
-    pub fn matches(&self, tool: &ToolMeta, args: &Value, before: Option<&Value>) -> bool {
-        self.when.iter().all(|p| p.holds(tool, args, before))
+    pub fn matches(&self, args: &Value, before: Option<&Value>) -> bool {
+        self.when.iter().all(|p| p.holds(args, before))
     }
 }
 
-fn field_value(tool: &ToolMeta, args: &Value, field: &str) -> Option<Value> {
-    match field {
-        "text" => {
-            let parts: Vec<String> = tool
-                .text_fields()
-                .filter_map(|f| args.get(f).and_then(Value::as_str).map(str::to_string))
-                .collect();
-            (!parts.is_empty()).then(|| Value::String(parts.join("\n")))
-        }
-        "objects" => Some(args.get("objects").cloned().unwrap_or(Value::from(1))),
-        f => args.get(f).filter(|v| !v.is_null()).cloned(),
-    }
+/// A field's value in the call's facts (the canonical view with the virtual fields added by
+/// [`super::facts::facts`]).
+fn field_value(args: &Value, field: &str) -> Option<Value> {
+    args.get(field).filter(|v| !v.is_null()).cloned()
 }
 
 /// Equality as a person means it: strings without regard to case, numbers by value.
@@ -184,8 +176,8 @@ impl Predicate {
         }
     }
 
-    fn holds(&self, tool: &ToolMeta, args: &Value, before: Option<&Value>) -> bool {
-        let value = field_value(tool, args, self.field());
+    fn holds(&self, args: &Value, before: Option<&Value>) -> bool {
+        let value = field_value(args, self.field());
         match self {
             Predicate::Present(_, want) => value.is_some() == *want,
             Predicate::Equals(_, v) => value.is_some_and(|x| any_item(&x, |i| same(i, v))),
@@ -493,7 +485,7 @@ fn predicate(p: &PredDoc, covered: &[&ToolMeta]) -> Result<Predicate, String> {
             .iter()
             .flat_map(|t| t.fields.iter().map(|f| f.name))
             .collect();
-        names.extend(["text", "objects"]);
+        names.extend(super::catalog::VIRTUAL_FIELDS.iter().map(|f| f.name));
         names.sort();
         names.dedup();
         return Err(format!(

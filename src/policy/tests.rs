@@ -85,7 +85,7 @@ fn the_shipped_default_covers_the_risky_changes() {
             json!({"ticket_id": 1, "comment": "hi", "public": true}),
             None,
             DecisionKind::Confirm,
-            "customer-visible-reply",
+            "customer-visible",
         ),
         (
             "django_helpdesk_add_followup",

@@ -94,6 +94,11 @@ impl Sandbox {
         if let Ok(p) = std::env::var("HELPDESK_OPERATOR_POLICY") {
             env.insert("HELPDESK_OPERATOR_POLICY", p);
         }
+        // Operators are people: the sandbox never makes one (an agent that starts it could read
+        // a generated password), it only uses the file a person set up.
+        if let Ok(p) = std::env::var(crate::operators::ENV_VAR) {
+            env.insert(crate::operators::ENV_VAR, p);
+        }
         let config = Config::from_lookup(|k| env.get(k).cloned())?;
         Ok(Sandbox {
             freshdesk,
@@ -103,15 +108,31 @@ impl Sandbox {
         })
     }
 
-    /// What to tell a person starting the sandbox (printed on stderr).
+    /// What to tell a person starting the sandbox (printed on stderr). It names the audit file
+    /// but hands out no way to approve: human approval needs an operator's password, which the
+    /// sandbox never makes (an agent that starts it reads this too).
     pub fn banner(&self) -> String {
-        let db = format!("sqlite:{}", self.audit_path.display());
+        let operators = match &self.config.operators_path {
+            None => format!(
+                "none: {} is unset, so changes that need a person (rules with via = \"human\") stay pending",
+                crate::operators::ENV_VAR
+            ),
+            Some(p) => match crate::operators::Principals::load(p) {
+                Ok(o) => format!(
+                    "{} operator(s) in {} may approve or deny",
+                    o.operators().len(),
+                    p.display()
+                ),
+                Err(e) => format!("{e}"),
+            },
+        };
         format!(
             "helpdesk-operator sandbox: simulated helpdesks with demo data, nothing to install, no accounts.\n\
              \n\
              - Freshdesk simulator:        {fd}  (~300 tickets, agents, groups, companies, contacts)\n\
              - django-helpdesk simulator:  {dj}  (with agent-session endpoints; you are {user})\n\
              - audit log (SQLite):         {audit}\n\
+             - operators (human approval): {operators}\n\
              \n\
              MCP is being served on stdio. Connect a client by running this command as its server, e.g.\n\
              Claude Code:     claude mcp add helpdesk-sandbox -- helpdesk-operator sandbox\n\
@@ -119,13 +140,23 @@ impl Sandbox {
              \n\
              Try: get_agent_session_info, set_agent_intent, freshdesk_search_tickets, freshdesk_reply_to_ticket\n\
              (the default policy asks for confirmation), django_helpdesk_list_tickets.\n\
-             In another terminal:\n\
-             \x20 DATABASE_URL={db} helpdesk-operator audit list\n\
-             \x20 DATABASE_URL={db} helpdesk-operator pending      # approve ID / deny ID\n",
+             To read the audit log, in another terminal:\n\
+             \x20 DATABASE_URL=sqlite:{audit} helpdesk-operator audit list\n\
+             \n\
+             Human approval needs an operator: a person listed, with an argon2 password hash, in the\n\
+             file {env} names. This sandbox makes none for you. To add yourself, run\n\
+             `helpdesk-operator hash-password` (it asks for a password and prints $argon2id$...), and write\n\
+             \x20 [[operator]]\n\
+             \x20 name = \"your-name\"\n\
+             \x20 password_hash = '<the printed hash>'\n\
+             to a file agents cannot write; start the sandbox with {env} set to it. Then\n\
+             `helpdesk-operator pending` lists what waits, and `approve ID` / `deny ID` ask for your name\n\
+             and password (run them with {env} and the audit log above as DATABASE_URL).\n",
             fd = self.freshdesk.base_url(),
             dj = self.django.base_url(),
             user = SANDBOX_USER,
             audit = self.audit_path.display(),
+            env = crate::operators::ENV_VAR,
         )
     }
 }

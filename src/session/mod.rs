@@ -67,6 +67,30 @@ pub struct AgentSession {
     /// Why the fork's endpoints are not used, when the instance has them but refused us.
     pub note: Option<String>,
     persisted: OnceCell<()>,
+    /// Writes of this session between their policy decision and their audited outcome, and
+    /// whether the session is finishing (then no new write starts).
+    writes: std::sync::Mutex<InFlight>,
+    drained: tokio::sync::Notify,
+}
+
+#[derive(Debug, Default)]
+struct InFlight {
+    running: usize,
+    closing: bool,
+}
+
+/// Held while a write of the session runs; dropping it lets `finish` go on.
+pub struct WriteGuard {
+    session: Arc<AgentSession>,
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        if let Ok(mut w) = self.session.writes.lock() {
+            w.running = w.running.saturating_sub(1);
+        }
+        self.session.drained.notify_waiters();
+    }
 }
 
 impl std::fmt::Debug for AgentSession {
@@ -81,6 +105,57 @@ impl std::fmt::Debug for AgentSession {
 }
 
 impl AgentSession {
+    /// Registers a write of this session; refused once the session is finishing, so that a
+    /// finished session's summary counts every write it had.
+    pub fn begin_write(self: &Arc<Self>) -> Result<WriteGuard> {
+        let mut w = self
+            .writes
+            .lock()
+            .map_err(|_| Error::internal("session state poisoned"))?;
+        if w.closing {
+            return Err(Error::new(
+                crate::error::ErrorKind::Conflict,
+                "this agent session is finishing, so the write was not sent: repeat it once finish_agent_session has answered (it will run in the next session)",
+            ));
+        }
+        w.running += 1;
+        Ok(WriteGuard {
+            session: self.clone(),
+        })
+    }
+
+    /// Stops new writes and waits up to `wait` for the running ones to record their outcome.
+    /// If some are still running then, writes are allowed again and the error says how many.
+    pub async fn close_for_writes(&self, wait: std::time::Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + wait;
+        if let Ok(mut w) = self.writes.lock() {
+            w.closing = true;
+        }
+        loop {
+            let drained = self.drained.notified();
+            let running = self.writes.lock().map(|w| w.running).unwrap_or(0);
+            if running == 0 {
+                return Ok(());
+            }
+            if tokio::time::timeout_at(deadline, drained).await.is_err() {
+                let running = self.writes.lock().map(|w| w.running).unwrap_or(0);
+                if running == 0 {
+                    return Ok(());
+                }
+                if let Ok(mut w) = self.writes.lock() {
+                    w.closing = false;
+                }
+                return Err(Error::new(
+                    crate::error::ErrorKind::Conflict,
+                    format!(
+                        "{running} write(s) of this session are still waiting for the helpdesk's answer after {} s; the session stays open: call finish_agent_session again when they have answered",
+                        wait.as_secs()
+                    ),
+                ));
+            }
+        }
+    }
+
     pub fn intent(&self) -> Option<String> {
         self.intent.read().ok().and_then(|g| g.clone())
     }
@@ -143,6 +218,18 @@ pub fn validate_intent(intent: &str) -> Result<String> {
             format!(
                 "is {n} characters long; the limit is {MAX_INTENT_CHARS}: shorten it to one or two sentences"
             ),
+        ));
+    }
+    if trimmed.chars().any(crate::policy::personal_data::invisible) {
+        return Err(Error::invalid(
+            "intent",
+            "must not contain invisible characters (zero-width or bidi controls): they hide or reorder what the audit log shows; write the intent in plain text",
+        ));
+    }
+    if !trimmed.chars().any(char::is_alphanumeric) {
+        return Err(Error::invalid(
+            "intent",
+            "must say something: write in words what you are about to do, e.g. \"triage printer tickets in Support\"",
         ));
     }
     if trimmed
@@ -283,6 +370,8 @@ impl SessionManager {
             freshdesk: self.freshdesk.clone(),
             note,
             persisted: OnceCell::new(),
+            writes: std::sync::Mutex::new(InFlight::default()),
+            drained: tokio::sync::Notify::new(),
         })
     }
 

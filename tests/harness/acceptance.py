@@ -39,6 +39,15 @@ INTENT = "acceptance: triage printer tickets"
 CREATE_ARGS = {"queue": "Support", "title": "Acceptance printer on fire", "description": "It smokes.",
                "priority": "high", "submitter_email": "customer@example.com"}
 TEMPLATE_TEXT = "{{ ticket.title }}"
+UNTRUSTED_END = "\u27e6end of untrusted text\u27e7"
+
+
+def unmark(text):
+    """The text inside helpdesk-operator's untrusted-text marker (customer-written text)."""
+    if not isinstance(text, str) or not text.endswith(UNTRUSTED_END):
+        return text
+    body = text[: -len(UNTRUSTED_END)].split("\u27e7", 1)[1]
+    return body.strip(" ")
 FOLLOWUP_COMMENT = f"Checked the toner {TEMPLATE_TEXT}"
 UPDATED_TITLE = "Acceptance printer on fire (updated)"
 CALL_TIMEOUT = 60.0  # seconds per MCP request
@@ -133,7 +142,7 @@ async def scenario(binary, extra_args, username):
         step("g. get ticket")
         got = (await call(session, T_GET, {"ticket_id": ticket_id, "response_format": "json"}))["structuredContent"]
         ticket = got.get(K_TICKET) or {}
-        need(ticket.get(K_TITLE) == UPDATED_TITLE, f"{T_GET}: {K_TITLE}={ticket.get(K_TITLE)!r}, want {UPDATED_TITLE!r}")
+        need(unmark(ticket.get(K_TITLE)) == UPDATED_TITLE, f"{T_GET}: {K_TITLE}={ticket.get(K_TITLE)!r}, want {UPDATED_TITLE!r}")
         need(ticket.get(K_PRIORITY) == 1 or "critical" in str(ticket.get(K_PRIORITY_NAME, "")).lower(),
              f"{T_GET}: priority not critical: {K_PRIORITY}={ticket.get(K_PRIORITY)!r}, "
              f"{K_PRIORITY_NAME}={ticket.get(K_PRIORITY_NAME)!r}")

@@ -104,7 +104,7 @@ async def scenario(binary, psql_url, fault_titles):
 
         step("public reply: confirmation required; token once; replay refused")
         reply = {"ticket_id": tid, "comment": "Hello, we are on it.", "public": True}
-        p = await pending(session, "django_helpdesk_add_followup", reply, "customer-visible-reply")
+        p = await pending(session, "django_helpdesk_add_followup", reply, "customer-visible")
         need(len((await ticket(session, tid))["followups"]) == 1, "a public reply went out without confirmation")
         await call(session, "django_helpdesk_add_followup", {**reply, "confirmation_token": p["confirmation_token"]})
         res = await call(session, "django_helpdesk_add_followup", {**reply, "confirmation_token": p["confirmation_token"]}, error=True)

@@ -72,7 +72,7 @@ async def scenario(binary, data_dir):
             "subject": "Sandbox: VPN drops hourly", "description": "Reported during the sandbox tour.",
             "requester_email": "newcomer@example.com", "priority": "medium", "group": "Technical"})
         tid = created["object"]["id"]
-        await confirmed(session, "freshdesk_reply_to_ticket", {"ticket_id": tid, "body": "Thanks, we are looking into it."}, "freshdesk-reply")
+        await confirmed(session, "freshdesk_reply_to_ticket", {"ticket_id": tid, "body": "Thanks, we are looking into it."}, "customer-visible")
         note = await call(session, "freshdesk_add_note", {"ticket_id": tid, "body": "Internal: check the VPN concentrator."})
         need(note["object"].get("private") is True, f"note should be private: {note}")
         await confirmed(session, "freshdesk_delete_ticket", {"ticket_id": tid}, "any-delete")

@@ -296,6 +296,27 @@ pub fn assert_matches_output_schema(tool: &str, r: &CallToolResult) {
     );
 }
 
+/// [`plain_with`], with the server reading this operators file (`HELPDESK_OPERATOR_AGENTS`):
+/// approvals count only when made by an operator of the server's own file.
+pub async fn plain_with_operators(
+    store: Store,
+    policy_text: Option<&str>,
+    operators: &std::path::Path,
+) -> (Harness, String) {
+    let s = services();
+    let agent = s.agent();
+    let db = store_url(store).await;
+    let mut env = env_for(&s.helpdesk_url, &agent, &db);
+    env.insert(
+        "HELPDESK_OPERATOR_AGENTS".into(),
+        operators.display().to_string(),
+    );
+    (
+        connect_with(config_from(&env), policy_text.map(policy)).await,
+        agent,
+    )
+}
+
 impl Harness {
     pub async fn call(&self, tool: &str, args: Value) -> CallToolResult {
         let Value::Object(map) = args else {

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::common::*;
+use helpdesk_operator::mcp::untrusted::unmark;
 
 /// The whole life of a ticket inside one agent session, checked tool by tool and then in the
 /// audit log. Runs for PostgreSQL and for the embedded SQLite store.
@@ -57,7 +58,17 @@ async fn ticket_lifecycle(store: Store) {
     assert_eq!(t["priority"], 2);
     assert_eq!(t["status"], "open");
     assert_eq!(t["assigned_to"]["username"], agent.as_str());
-    assert_eq!(t["description"], "It smokes {{ ticket.title }}.");
+    // What the submitter wrote comes marked as untrusted text, stored literally.
+    assert_eq!(
+        unmark(t["description"].as_str().unwrap()),
+        "It smokes {{ ticket.title }}."
+    );
+    assert!(
+        t["description"]
+            .as_str()
+            .unwrap()
+            .contains("untrusted text by the submitter (cust@example.com)")
+    );
     assert!(
         t["created"].is_string(),
         "created comes from the first follow-up"
@@ -107,7 +118,7 @@ async fn ticket_lifecycle(store: Store) {
         )
         .await;
     let t = &g["ticket"];
-    assert_eq!(t["title"], "Printer fixed");
+    assert_eq!(unmark(t["title"].as_str().unwrap()), "Printer fixed");
     assert_eq!(t["status"], "resolved");
     assert_eq!(t["priority_name"], "critical");
     let comments: Vec<&str> = t["followups"]

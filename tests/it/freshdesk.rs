@@ -169,7 +169,7 @@ async fn every_freshdesk_tool_against_the_simulator() {
     let note_id = n["object"]["id"].as_i64().unwrap();
     h.ok(
         "freshdesk_update_note",
-        json!({"conversation_id": note_id, "body": "Checked the VPN logs."}),
+        json!({"ticket_id": id, "conversation_id": note_id, "body": "Checked the VPN logs."}),
     )
     .await;
     h.ok(
@@ -398,17 +398,17 @@ async fn freshdesk_default_policy_confirms_replies_closing_and_deletes() {
         (
             "freshdesk_reply_to_ticket",
             json!({"ticket_id": id, "body": "Hello"}),
-            "freshdesk-reply",
+            "customer-visible",
         ),
         (
             "freshdesk_add_note",
             json!({"ticket_id": id, "body": "Visible", "private": false}),
-            "freshdesk-public-note",
+            "customer-visible",
         ),
         (
             "freshdesk_update_ticket",
             json!({"ticket_id": id, "status": "closed"}),
-            "close-or-resolve-status",
+            "close-or-resolve",
         ),
         (
             "freshdesk_update_ticket",

@@ -1,13 +1,16 @@
 //! Integration tests: one binary, so the real PostgreSQL and django-helpdesk are started once
 //! per run (see `common`).
 
+mod attacks;
 mod audit;
 mod behaviour;
+mod checkpoints;
 mod common;
 mod compat;
 mod django_helpdesk;
 mod faults;
 mod freshdesk;
+mod operators;
 mod policy;
 mod sessions;
 mod stdio;

@@ -58,7 +58,7 @@ async fn token_confirmation_round_trip_is_bound_to_the_exact_call() {
     // The first call sends nothing and returns a preview and a token.
     let pending = h.ok("django_helpdesk_add_followup", args.clone()).await;
     assert_eq!(pending["status"], "confirmation_required", "{pending}");
-    assert_eq!(pending["rule"], "customer-visible-reply");
+    assert_eq!(pending["rule"], "customer-visible");
     assert_eq!(pending["via"], "token");
     let changes = pending["preview"]["changes"].as_array().unwrap();
     assert!(
@@ -128,7 +128,7 @@ async fn token_confirmation_round_trip_is_bound_to_the_exact_call() {
         .unwrap();
     assert_eq!(
         (req.decision.as_deref(), req.rule.as_deref()),
-        (Some("confirmed"), Some("customer-visible-reply"))
+        (Some("confirmed"), Some("customer-visible"))
     );
     let dump = serde_json::to_string(&events).unwrap();
     assert!(
@@ -222,7 +222,8 @@ reason = "Only a person may delete tickets."
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn human_approval_through_the_cli() {
-    let (h, _) = plain_with(Store::Postgres, Some(HUMAN_DELETES)).await;
+    let operators = crate::operators::operators_file_with("supervisor", "supervisor-passphrase");
+    let (h, _) = plain_with_operators(Store::Postgres, Some(HUMAN_DELETES), &operators).await;
     h.ok("set_agent_intent", json!({"intent": "clean up spam"}))
         .await;
     let id = new_ticket(&h, "spam").await;
@@ -243,13 +244,23 @@ async fn human_approval_through_the_cli() {
         "{msg}"
     );
 
+    // A person decides: an operator of the operators file, name and password on stdin.
     let cli = |args: &[&str]| {
-        let out = Command::new(BIN)
+        use std::io::Write;
+        let mut child = Command::new(BIN)
             .args(args)
             .env("DATABASE_URL", &h.db_url)
-            .env("USER", "supervisor")
-            .output()
+            .env("HELPDESK_OPERATOR_AGENTS", &operators)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
             .unwrap();
+        let _ = child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"supervisor\nsupervisor-passphrase\n");
+        let out = child.wait_with_output().unwrap();
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).to_string(),
@@ -272,7 +283,7 @@ async fn human_approval_through_the_cli() {
         .iter()
         .find(|e| e.phase == "approved")
         .expect("approval audited");
-    assert_eq!(approved.agent, "human:supervisor");
+    assert_eq!(approved.agent, "operator:supervisor");
 
     // A rejected one stays rejected.
     let id2 = new_ticket(&h, "not spam").await;

@@ -24,6 +24,7 @@ use crate::mcp::HelpdeskOperator;
 use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
 use crate::mcp::output::{Render, ResponseFormat, finish, finish_write, write_schema};
 use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
+use crate::mcp::untrusted;
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
 const BACKEND: &str = "django_helpdesk";
@@ -286,13 +287,26 @@ fn user_out(id: Option<i64>, choices: Option<&Choices>) -> Option<UserOut> {
     })
 }
 
+/// Who wrote a ticket's own text, for the untrusted-text marker.
+fn submitter(email: Option<&str>) -> String {
+    match email.filter(|e| !e.is_empty()) {
+        Some(e) => format!("the submitter ({e})"),
+        None => "the submitter".into(),
+    }
+}
+
 fn followup_out(f: &FollowUp, choices: Option<&Choices>) -> FollowUpOut {
     FollowUpOut {
         id: f.id,
         date: f.date.clone(),
         user: user_out(f.user, choices),
         title: f.title.clone(),
-        comment: f.comment.clone(),
+        // Follow-ups without a user came from the submitter (e-mail, the public form).
+        comment: if f.user.is_none() {
+            untrusted::mark_opt("the submitter", f.comment.clone())
+        } else {
+            f.comment.clone()
+        },
         public: f.public,
         new_status: f.new_status.map(models::status_name),
         time_spent: f.time_spent.clone(),
@@ -306,9 +320,10 @@ fn ticket_out(t: &Ticket, choices: Option<&Choices>) -> TicketOut {
         .filter(|(k, _)| k.starts_with("custom_"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    let author = submitter(t.submitter_email.as_deref());
     TicketOut {
         id: t.id,
-        title: t.title.clone(),
+        title: untrusted::mark(&author, &t.title),
         queue: QueueOut {
             id: t.queue,
             title: choices
@@ -321,7 +336,7 @@ fn ticket_out(t: &Ticket, choices: Option<&Choices>) -> TicketOut {
         priority_name: models::priority_name(t.priority),
         assigned_to: user_out(t.assigned_to, choices),
         submitter_email: t.submitter_email.clone().filter(|s| !s.is_empty()),
-        description: t.description.clone(),
+        description: untrusted::mark_opt(&author, t.description.clone()),
         resolution: t.resolution.clone(),
         due_date: t.due_date.clone(),
         on_hold: t.on_hold,
@@ -887,7 +902,7 @@ async fn list_tickets(
             .iter()
             .map(|r| TicketSummary {
                 id: r.id,
-                title: r.title.clone(),
+                title: untrusted::mark(&submitter(r.submitter.as_deref()), &r.title),
                 queue: QueueOut {
                     id: r.queue.id,
                     title: Some(r.queue.title.clone()),
@@ -1644,9 +1659,21 @@ impl PolicyView for AddFollowupParams {
             "time_spent",
             self.time_spent.clone().map(Value::from),
         );
+        // A public follow-up is shown to the submitter and e-mailed to them; 2.x counts
+        // Duplicate as closed, like Resolved and Closed.
+        m.insert("customer_visible".into(), json!(self.public));
+        let closes = m
+            .get("new_status")
+            .and_then(Value::as_str)
+            .is_some_and(|s| CLOSED_STATUSES.contains(&s));
+        m.insert("closes".into(), json!(closes));
         Ok(Value::Object(m))
     }
 }
+
+/// Statuses that close a ticket in django-helpdesk 2.x (`Ticket.CLOSED_STATUSES` plus
+/// Resolved, which tells the submitter the work is done).
+const CLOSED_STATUSES: &[&str] = &["resolved", "closed", "duplicate"];
 
 impl PolicyView for UpdateTicketParams {
     fn view(&self) -> Result<Value> {
@@ -1711,6 +1738,17 @@ pub fn ticket_view(raw: &Value) -> Value {
         m.insert("priority".into(), json!(models::priority_name(n)));
     }
     m.insert("unassign".into(), json!(false));
+    // Who a public follow-up reaches: the submitter (django-helpdesk e-mails them).
+    let to: Vec<Value> = raw
+        .get("submitter_email")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+        .map(|e| vec![json!(e)])
+        .unwrap_or_default();
+    m.insert("recipients".into(), json!({"to": to}));
+    if let Some(f) = raw.get("followup_set").and_then(Value::as_array) {
+        m.insert("loses".into(), json!({"follow_ups": f.len()}));
+    }
     Value::Object(m)
 }
 

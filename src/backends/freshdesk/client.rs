@@ -195,6 +195,73 @@ impl FreshdeskClient {
         Ok(r.status)
     }
 
+    /// A ticket with its requester embedded (`include=requester`: id, name, e-mail, phone),
+    /// for writes whose preview names who receives them.
+    pub async fn ticket_with_requester(&self, ticket: i64) -> Result<Value> {
+        self.get(
+            &format!("tickets/{ticket}"),
+            &[("include", "requester".into())],
+            &format!("ticket {ticket}"),
+        )
+        .await
+    }
+
+    /// A ticket as a before image: its JSON plus `conversation_count`. Freshdesk's
+    /// `updated_at` has one-second resolution, so a confirmation also binds the number of
+    /// conversations (a reply added within the same second still voids the token), and a
+    /// delete preview says how many conversations go with the ticket.
+    pub async fn ticket_version(&self, ticket: i64) -> Result<Value> {
+        let mut t = self
+            .get(
+                &format!("tickets/{ticket}"),
+                &[],
+                &format!("ticket {ticket}"),
+            )
+            .await?;
+        let n = self.conversations(ticket).await?.len();
+        if let Value::Object(m) = &mut t {
+            m.insert("conversation_count".into(), Value::from(n));
+        }
+        Ok(t)
+    }
+
+    /// All conversations of a ticket (up to 10 pages of 100).
+    pub async fn conversations(&self, ticket: i64) -> Result<Vec<Value>> {
+        self.list_all(
+            &format!("tickets/{ticket}/conversations"),
+            10,
+            &format!("the conversations of ticket {ticket}"),
+        )
+        .await
+    }
+
+    /// One conversation. Freshdesk has no endpoint for a single conversation, so the
+    /// ticket's conversations are read and searched.
+    pub async fn conversation(&self, ticket: i64, id: i64) -> Result<Value> {
+        self.conversations(ticket)
+            .await?
+            .into_iter()
+            .find(|c| c.get("id").and_then(Value::as_i64) == Some(id))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!(
+                        "ticket {ticket} has no conversation {id}: check conversation_id and ticket_id with freshdesk_list_conversations"
+                    ),
+                )
+            })
+    }
+
+    /// `PUT /conversations/{id}`: a note's new body.
+    pub async fn update_conversation(&self, id: i64, body: &Value) -> Result<(Value, u16)> {
+        self.put(
+            &format!("conversations/{id}"),
+            Some(body),
+            &format!("note {id}"),
+        )
+        .await
+    }
+
     /// `GET /search/tickets?query="..."`: `{total, results}`.
     pub async fn search(&self, entity: &str, query: &str, page: u32) -> Result<(i64, Vec<Value>)> {
         let q = [

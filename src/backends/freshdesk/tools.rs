@@ -24,6 +24,7 @@ use crate::mcp::HelpdeskOperator;
 use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
 use crate::mcp::output::{Render, ResponseFormat, finish, finish_write};
 use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
+use crate::mcp::untrusted;
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 
 const BACKEND: &str = "freshdesk";
@@ -226,7 +227,8 @@ pub struct FdObject {
 pub struct FdList {
     /// tickets, conversations, contacts, companies, agents, groups, ticket_fields.
     pub kind: String,
-    /// The objects as Freshdesk sends them, with names added next to ids (see the get tools).
+    /// The objects as Freshdesk sends them, with names added next to ids (see the get tools);
+    /// fields that are null or empty are left out here.
     #[schemars(schema_with = "crate::mcp::schema::open_objects")]
     pub items: Vec<Value>,
     pub page: u32,
@@ -705,12 +707,14 @@ pub struct CreateTicketParams {
     pub company: Option<IdOrName>,
     /// Tags to set.
     #[serde(default)]
+    #[validate(custom(function = "crate::mcp::params::tag_list"))]
     pub tags: Option<Vec<String>>,
     /// Custom fields by name, e.g. {"category": "Hardware"}.
     #[serde(default)]
     pub custom_fields: Option<Map<String, Value>>,
     /// Addresses to copy on replies.
     #[serde(default)]
+    #[validate(custom(function = "crate::mcp::params::address_list"))]
     pub cc_emails: Option<Vec<String>>,
     /// Due date: YYYY-MM-DD or a date-time.
     #[serde(default)]
@@ -762,6 +766,7 @@ pub struct UpdateTicketParams {
     pub group: Option<IdOrName>,
     /// Replace the tags with these.
     #[serde(default)]
+    #[validate(custom(function = "crate::mcp::params::tag_list"))]
     pub tags: Option<Vec<String>>,
     /// Custom fields to change, by name.
     #[serde(default)]
@@ -809,9 +814,11 @@ pub struct ReplyParams {
     pub body: String,
     /// Extra addresses to copy.
     #[serde(default)]
+    #[validate(custom(function = "crate::mcp::params::address_list"))]
     pub cc_emails: Option<Vec<String>>,
     /// Addresses to blind-copy.
     #[serde(default)]
+    #[validate(custom(function = "crate::mcp::params::address_list"))]
     pub bcc_emails: Option<Vec<String>>,
     /// Only to confirm: when this exact call answered status "confirmation_required", repeat
     /// it with the same arguments plus the confirmation_token it returned.
@@ -837,6 +844,7 @@ pub struct NoteParams {
     pub private: bool,
     /// Agents' e-mail addresses to notify.
     #[serde(default)]
+    #[validate(custom(function = "crate::mcp::params::address_list"))]
     pub notify_emails: Option<Vec<String>>,
     /// Only to confirm: when this exact call answered status "confirmation_required", repeat
     /// it with the same arguments plus the confirmation_token it returned.
@@ -855,6 +863,10 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateNoteParams {
+    /// The ticket the note belongs to (its conversations are read to see whether the note
+    /// is public: rewriting what a customer can see needs confirmation).
+    #[validate(range(min = 1))]
+    pub ticket_id: i64,
     /// The note's (conversation's) id.
     #[validate(range(min = 1))]
     pub conversation_id: i64,
@@ -996,6 +1008,7 @@ pub struct ContactParams {
     pub job_title: Option<String>,
     /// Tags to set.
     #[serde(default)]
+    #[validate(custom(function = "crate::mcp::params::tag_list"))]
     pub tags: Option<Vec<String>>,
     /// Only to confirm: when this exact call answered status "confirmation_required", repeat
     /// it with the same arguments plus the confirmation_token it returned.
@@ -1165,15 +1178,63 @@ pub fn ticket_view(raw: &Value) -> Value {
         }
     }
     m.insert("unassign".into(), json!(false));
+    if let Some(n) = raw.get("conversation_count") {
+        m.insert("loses".into(), json!({"conversations": n}));
+    }
     Value::Object(m)
 }
 
 fn enrich(refs: &Refs, mut t: Value) -> Value {
     refs.enrich_ticket(&mut t);
+    mark_ticket(&mut t);
     t
 }
 
-fn obj(kind: &str, object: Value, message: String) -> FdObject {
+/// Marks what the requester wrote (subject, description) and what customers wrote in the
+/// embedded conversations as untrusted text.
+fn mark_ticket(t: &mut Value) {
+    let author = match (
+        t.pointer("/requester/email").and_then(Value::as_str),
+        t.get("requester_id").and_then(Value::as_i64),
+    ) {
+        (Some(e), _) => format!("the requester ({e})"),
+        (None, Some(id)) => format!("the requester (contact {id})"),
+        _ => "the requester".into(),
+    };
+    for k in ["subject", "description", "description_text"] {
+        if let Some(Value::String(v)) = t.get_mut(k)
+            && !v.is_empty()
+        {
+            *v = untrusted::mark(&author, v);
+        }
+    }
+    if let Some(Value::Array(cs)) = t.get_mut("conversations") {
+        cs.iter_mut().for_each(mark_conversation);
+    }
+}
+
+/// Marks a conversation a customer wrote (`incoming`) as untrusted text.
+fn mark_conversation(c: &mut Value) {
+    if c.get("incoming").and_then(Value::as_bool) != Some(true) {
+        return;
+    }
+    let author = match c.get("from_email").and_then(Value::as_str) {
+        Some(e) if !e.is_empty() => format!("a customer ({e})"),
+        _ => "a customer".into(),
+    };
+    for k in ["body", "body_text"] {
+        if let Some(Value::String(v)) = c.get_mut(k)
+            && !v.is_empty()
+        {
+            *v = untrusted::mark(&author, v);
+        }
+    }
+}
+
+fn obj(kind: &str, mut object: Value, message: String) -> FdObject {
+    if kind == "conversation" {
+        mark_conversation(&mut object);
+    }
     FdObject {
         kind: kind.into(),
         object,
@@ -1449,8 +1510,17 @@ impl PolicyView for CreateTicketParams {
         );
         put(&mut m, "group", self.group.as_ref().map(named_view));
         put(&mut m, "company", self.company.as_ref().map(named_view));
+        let closes = closes(&m);
+        m.insert("closes".into(), json!(closes));
         Ok(Value::Object(m))
     }
+}
+
+/// Whether a ticket write leaves the ticket resolved or closed.
+fn closes(view: &Map<String, Value>) -> bool {
+    view.get("status")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s == "resolved" || s == "closed")
 }
 
 impl PolicyView for UpdateTicketParams {
@@ -1482,6 +1552,8 @@ impl PolicyView for UpdateTicketParams {
             m.insert("unassign".into(), json!(true));
         }
         put(&mut m, "group", self.group.as_ref().map(named_view));
+        let closes = closes(&m);
+        m.insert("closes".into(), json!(closes));
         Ok(Value::Object(m))
     }
 }
@@ -1494,20 +1566,60 @@ impl PolicyView for TicketIdWrite {
 
 impl PolicyView for ReplyParams {
     fn view(&self) -> Result<Value> {
-        Ok(json!({"ticket_id": self.ticket_id, "body": self.body}))
+        // A reply is e-mailed to the requester (the before image says who that is).
+        Ok(json!({
+            "ticket_id": self.ticket_id,
+            "body": self.body,
+            "customer_visible": true,
+            "recipients": {
+                "cc": self.cc_emails.clone().unwrap_or_default(),
+                "bcc": self.bcc_emails.clone().unwrap_or_default(),
+            },
+        }))
     }
 }
 
 impl PolicyView for NoteParams {
     fn view(&self) -> Result<Value> {
-        Ok(json!({"ticket_id": self.ticket_id, "body": self.body, "private": self.private}))
+        // A public note is shown to the customer; notify_emails e-mails the note to whoever
+        // they name, customers included.
+        let notify = self.notify_emails.clone().unwrap_or_default();
+        Ok(json!({
+            "ticket_id": self.ticket_id,
+            "body": self.body,
+            "private": self.private,
+            "customer_visible": !self.private || !notify.is_empty(),
+            "recipients": {"to": notify},
+        }))
     }
 }
 
 impl PolicyView for UpdateNoteParams {
     fn view(&self) -> Result<Value> {
-        Ok(json!({"conversation_id": self.conversation_id, "body": self.body}))
+        Ok(
+            json!({"ticket_id": self.ticket_id, "conversation_id": self.conversation_id, "body": self.body}),
+        )
     }
+}
+
+/// The note an update changes, as policy sees it: whether the customer can see it.
+fn note_view(raw: &Value) -> Value {
+    let private = raw.get("private").and_then(Value::as_bool).unwrap_or(false);
+    json!({"private": private, "customer_visible": !private, "body": raw.get("body_text").or_else(|| raw.get("body"))})
+}
+
+/// The ticket a reply goes to, as policy sees it: its fields and who receives the reply (the
+/// requester, and the ticket's cc list).
+fn reply_view(raw: &Value) -> Value {
+    let mut v = ticket_view(raw);
+    let to: Vec<Value> = raw
+        .pointer("/requester/email")
+        .and_then(Value::as_str)
+        .map(|e| vec![json!(e)])
+        .unwrap_or_default();
+    let cc = raw.get("cc_emails").cloned().unwrap_or(json!([]));
+    v["recipients"] = json!({"to": to, "cc": cc});
+    v
 }
 
 impl PolicyView for ContactParams {
@@ -1714,6 +1826,7 @@ pub fn catalog() -> Vec<ToolMeta> {
             OpKind::Update,
             false,
             &[
+                F_TICKET,
                 FieldMeta {
                     name: "conversation_id",
                     kind: FieldKind::Integer,
@@ -1880,9 +1993,13 @@ fn list_out(
     has_more: bool,
     note: Option<String>,
 ) -> FdList {
+    let mut items = items;
+    if kind == "conversations" {
+        items.iter_mut().for_each(mark_conversation);
+    }
     FdList {
         kind: kind.into(),
-        items,
+        items: items.into_iter().map(compact).collect(),
         page,
         per_page,
         has_more,
@@ -1894,6 +2011,25 @@ fn list_out(
     }
 }
 
+/// A list item without its null and empty fields (Freshdesk sends many), so that a page of
+/// whole records fits the output budget; the get tools return every field.
+fn compact(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (k, compact(v)))
+                .filter(|(_, v)| match v {
+                    Value::Null => false,
+                    Value::Array(a) => !a.is_empty(),
+                    Value::Object(o) => !o.is_empty(),
+                    _ => true,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn search_out(kind: &str, total: i64, items: Vec<Value>, page: u32, query: String) -> FdList {
     let pages = ((total + 29) / 30).min(10) as u32;
     let has_more = page < pages;
@@ -1902,7 +2038,7 @@ fn search_out(kind: &str, total: i64, items: Vec<Value>, page: u32, query: Strin
     });
     FdList {
         kind: kind.into(),
-        items,
+        items: items.into_iter().map(compact).collect(),
         page,
         per_page: 30,
         has_more,
@@ -2246,7 +2382,7 @@ impl HelpdeskOperator {
                 .write(
                     spec,
                     call,
-                    |_| async move { Ok(Some(reader.get(&format!("tickets/{id}"), &[], &format!("ticket {id}")).await?)) },
+                    |_| async move { Ok(Some(reader.ticket_version(id).await?)) },
                     |_, before| async move {
                         let (t, status) = client.put(&format!("tickets/{id}"), Some(&Value::Object(body.clone())), &format!("ticket {id}")).await?;
                         let before = before.unwrap_or(Value::Null);
@@ -2371,6 +2507,7 @@ impl HelpdeskOperator {
                 p.ticket_id,
                 p.body.clone(),
                 "freshdesk_reply_to_ticket",
+                reply_view,
                 "reply",
                 body,
                 args_of(&p),
@@ -2407,6 +2544,7 @@ impl HelpdeskOperator {
                 p.ticket_id,
                 p.body.clone(),
                 "freshdesk_add_note",
+                ticket_view,
                 "notes",
                 body,
                 args_of(&p),
@@ -2437,6 +2575,7 @@ impl HelpdeskOperator {
         let r = async {
             validated(&p)?;
             let id = p.conversation_id;
+            let ticket = p.ticket_id;
             let spec = WriteSpec {
                 backend: BACKEND,
                 tool: "freshdesk_update_note",
@@ -2445,23 +2584,16 @@ impl HelpdeskOperator {
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
                 view: p.view()?,
-                before_view: no_view,
+                before_view: note_view,
             };
             let body = json!({"body": p.body});
             self.core
                 .write(
                     spec,
                     call,
-                    |_| async { Ok(None) },
+                    |s| async move { Ok(Some(s.freshdesk()?.conversation(ticket, id).await?)) },
                     |s, _| async move {
-                        let (c, status) = s
-                            .freshdesk()?
-                            .put(
-                                &format!("conversations/{id}"),
-                                Some(&body),
-                                &format!("note {id}"),
-                            )
-                            .await?;
+                        let (c, status) = s.freshdesk()?.update_conversation(id, &body).await?;
                         Ok(Written::new(
                             obj("conversation", c.clone(), format!("Updated note #{id}.")),
                             Some(id.to_string()),
@@ -2932,7 +3064,7 @@ impl HelpdeskOperator {
                 .write(
                     spec,
                     call,
-                    |s| async move { Ok(Some(s.freshdesk()?.get(&format!("tickets/{id}"), &[], &format!("ticket {id}")).await?)) },
+                    |s| async move { Ok(Some(s.freshdesk()?.ticket_version(id).await?)) },
                     |s, _| async move {
                         let c = s.freshdesk()?;
                         let status = if delete {
@@ -2962,6 +3094,7 @@ impl HelpdeskOperator {
         ticket: i64,
         text: String,
         tool: &'static str,
+        before_view: fn(&Value) -> Value,
         endpoint: &'static str,
         body: Value,
         arguments: Value,
@@ -2978,23 +3111,14 @@ impl HelpdeskOperator {
             target_id: Some(ticket.to_string()),
             arguments,
             view: view?,
-            before_view: ticket_view,
+            before_view,
         };
         self.core
             .write(
                 spec,
                 call,
-                |s| async move {
-                    Ok(Some(
-                        s.freshdesk()?
-                            .get(
-                                &format!("tickets/{ticket}"),
-                                &[],
-                                &format!("ticket {ticket}"),
-                            )
-                            .await?,
-                    ))
-                },
+                // With the requester: the reply's recipients are part of what is confirmed.
+                |s| async move { Ok(Some(s.freshdesk()?.ticket_with_requester(ticket).await?)) },
                 |s, _| async move {
                     let c = s.freshdesk()?.clone();
                     let started = chrono::Utc::now();

@@ -15,7 +15,7 @@
 //      every outputSchema with Ajv; every later callTool validates structuredContent with it;
 //   2. reads the agent session, sets an intent;
 //   3. reads a Freshdesk ticket and a django-helpdesk ticket;
-//   4. resolves the Freshdesk ticket, which the policy gates (rule close-or-resolve-status,
+//   4. resolves the Freshdesk ticket, which the policy gates (rule close-or-resolve,
 //      via token): the first call answers confirmation_required and changes nothing, the same
 //      call plus confirmation_token resolves it;
 //   5. adds a private note, which needs no confirmation;
@@ -249,8 +249,8 @@ async function scenario(binary, dataDir) {
       `resolving ticket ${ticketId} should need confirmation: ${brief(pending)}`,
     );
     need(
-      pending.rule === 'close-or-resolve-status' && pending.via === 'token',
-      `resolving ticket ${ticketId}: expected rule close-or-resolve-status via token: ${brief(pending)}`,
+      pending.rule === 'close-or-resolve' && pending.via === 'token',
+      `resolving ticket ${ticketId}: expected rule close-or-resolve via token: ${brief(pending)}`,
     );
     const unchanged = await getTicket();
     need(
