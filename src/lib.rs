@@ -23,7 +23,11 @@
 //! - A write is recorded (`requested`) before it is sent, and is not sent if that fails; every
 //!   policy decision that stops or gates a write is recorded too.
 //! - A write that needs confirmation is not sent until a confirmation bound to the exact call
-//!   (session, tool, canonical arguments, object state) is redeemed, once, before it expires.
+//!   (session, tool, canonical arguments, object state, recipients) is redeemed, once, before
+//!   it expires, through a path the deciding rule accepts at that moment; a human approval
+//!   counts only when made with an entry of the server's own operators file.
+//! - Customer-written text reaches the model marked untrusted (`mcp::untrusted`).
+//! - A finished session's summary counts every write: finishing waits for the running ones.
 //! - A create is never resent after an ambiguous failure: it is reconciled or reported unknown.
 //! - Backend clients know nothing about MCP or the audit log; only `mcp` and each backend's
 //!   `tools.rs` import rmcp.
