@@ -6,15 +6,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
 use helpdesk_operator::audit::AuditStore;
 use helpdesk_operator::audit::checkpoints::{AuditKey, Checkpointing, KEY_VAR, PUBKEY_VAR};
-use helpdesk_operator::config::Config;
-use helpdesk_operator::mcp::HelpdeskOperator;
 use helpdesk_operator::sandbox::freshdesk::FreshdeskSim;
-use rmcp::ServiceExt;
 use serde_json::{Value, json};
 
 use crate::behaviour::freshdesk_sim;
@@ -182,7 +178,7 @@ async fn record(store_kind: Store, every_events: u64) -> Run {
             Duration::from_secs(3600),
         ),
     );
-    let h = connect_store(&config, store, db.clone()).await;
+    let h = connect_store(config, store, Some(policy(RULES))).await;
 
     let info = h
         .ok("set_agent_intent", json!({"intent": "checkpoint test"}))
@@ -230,26 +226,6 @@ async fn record(store_kind: Store, every_events: u64) -> Run {
         session,
         operators,
         _sim: sim,
-    }
-}
-
-/// Like `common::connect_with`, with a store that signs.
-async fn connect_store(config: &Config, store: Arc<AuditStore>, db_url: String) -> Harness {
-    let server =
-        HelpdeskOperator::with_policy(config, store.clone(), policy(RULES)).expect("server");
-    let (a, b) = tokio::io::duplex(1 << 20);
-    let srv = server.clone();
-    tokio::spawn(async move {
-        if let Ok(running) = srv.serve(a).await {
-            let _ = running.waiting().await;
-        }
-    });
-    let client = ().serve(b).await.expect("client handshake");
-    Harness {
-        server,
-        db_url,
-        client,
-        store,
     }
 }
 
@@ -678,23 +654,14 @@ async fn a_session_changed_in_its_table_is_named() {
 
 /// `approve`/`deny` through the binary, with an operator's name and password on stdin.
 fn decide(run: &Run, operators: &std::path::Path, verb: &str, id: &str, password: &str) -> bool {
-    use std::io::Write;
-    let mut child = Command::new(BIN)
-        .args([verb, id])
-        .env("DATABASE_URL", &run.db)
-        .env(KEY_VAR, &run.key)
-        .env("HELPDESK_OPERATOR_AGENTS", operators)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("supervisor\n{password}\n").as_bytes());
-    child.wait_with_output().unwrap().status.success()
+    operator_cli(
+        &run.db,
+        operators,
+        &[(KEY_VAR, run.key.as_os_str())],
+        &[verb, id],
+        &format!("supervisor\n{password}\n"),
+    )
+    .0
 }
 
 /// Every way a confirmation moves on, through the server and the CLI, leaves tables that agree

@@ -213,6 +213,15 @@ pub fn policy(text: &str) -> std::sync::Arc<Policy> {
 /// Like [`connect`], with a given policy (default: the shipped one).
 pub async fn connect_with(config: Config, policy: Option<std::sync::Arc<Policy>>) -> Harness {
     let store = AuditStore::new(config.audit_store.clone());
+    connect_store(config, store, policy).await
+}
+
+/// [`connect_with`] over a given audit store (e.g. one that signs checkpoints).
+pub async fn connect_store(
+    config: Config,
+    store: std::sync::Arc<AuditStore>,
+    policy: Option<std::sync::Arc<Policy>>,
+) -> Harness {
     let server = match policy {
         Some(p) => HelpdeskOperator::with_policy(&config, store.clone(), p).expect("server"),
         None => HelpdeskOperator::new(&config, store.clone()).expect("default policy"),
@@ -239,6 +248,49 @@ pub async fn connect_with(config: Config, policy: Option<std::sync::Arc<Policy>>
         client,
         store,
     }
+}
+
+/// A policy whose deletes need a person's approval.
+pub const HUMAN_DELETES: &str = r#"
+[[rule]]
+name = "deletes-need-a-person"
+operation = "delete"
+decision = "confirm"
+via = "human"
+reason = "Only a person may delete tickets."
+"#;
+
+/// Runs the binary as an operator at a shell would: `args` (e.g. `approve ID`), the audit
+/// store and operators file named, `stdin` piped in (name and password lines).
+/// Returns (success, stdout, stderr).
+pub fn operator_cli(
+    db_url: &str,
+    operators: &std::path::Path,
+    env: &[(&str, &std::ffi::OsStr)],
+    args: &[&str],
+    stdin: &str,
+) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("HELPDESK_OPERATOR_AGENTS", operators)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    if let Some(mut input) = child.stdin.take() {
+        // The binary may exit before reading everything: ignore a broken pipe.
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let out = child.wait_with_output().expect("the binary ends");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 /// A server on the plain django-helpdesk with a fresh audit store and the shipped policy.

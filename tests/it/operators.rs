@@ -14,15 +14,6 @@ use crate::common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_helpdesk-operator");
 
-const HUMAN_DELETES: &str = r#"
-[[rule]]
-name = "deletes-need-a-person"
-operation = "delete"
-decision = "confirm"
-via = "human"
-reason = "Only a person may delete tickets."
-"#;
-
 const PAT_PASSWORD: &str = "canary-Pat-passphrase-7f3b9";
 const SAM_PASSWORD: &str = "canary-Sam-passphrase-1c8e2";
 

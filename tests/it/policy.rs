@@ -211,15 +211,6 @@ async fn a_changed_object_voids_the_preview() {
     assert_eq!(done["ticket"]["priority_name"], "critical");
 }
 
-const HUMAN_DELETES: &str = r#"
-[[rule]]
-name = "deletes-need-a-person"
-operation = "delete"
-decision = "confirm"
-via = "human"
-reason = "Only a person may delete tickets."
-"#;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn human_approval_through_the_cli() {
     let operators = crate::operators::operators_file_with("supervisor", "supervisor-passphrase");
@@ -246,25 +237,14 @@ async fn human_approval_through_the_cli() {
 
     // A person decides: an operator of the operators file, name and password on stdin.
     let cli = |args: &[&str]| {
-        use std::io::Write;
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env("DATABASE_URL", &h.db_url)
-            .env("HELPDESK_OPERATOR_AGENTS", &operators)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"supervisor\nsupervisor-passphrase\n");
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-        )
+        let (ok, out, _) = operator_cli(
+            &h.db_url,
+            &operators,
+            &[],
+            args,
+            "supervisor\nsupervisor-passphrase\n",
+        );
+        (ok, out)
     };
     let (ok, out) = cli(&["pending"]);
     assert!(

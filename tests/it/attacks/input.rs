@@ -23,13 +23,7 @@ async fn invisible_intents_bad_ids_tags_and_addresses_are_refused() {
     }
     h.ok("set_agent_intent", json!({"intent": "bad input"}))
         .await;
-    let t = h
-        .ok(
-            "freshdesk_create_ticket",
-            json!({"subject": "s", "description": "d", "requester_email": "c@customer.example"}),
-        )
-        .await;
-    let id = t["object"]["id"].as_i64().unwrap();
+    let (id, _) = fd_ticket(&h, "c@customer.example").await;
     let puts = sim.requests("PUT", "/tickets");
     let posts = sim.requests("POST", "/tickets");
     for (tool, args, field) in [

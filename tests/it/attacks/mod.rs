@@ -9,7 +9,7 @@ mod personal_data;
 mod sessions;
 mod visibility;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::common::*;
 use helpdesk_operator::sandbox::freshdesk::FreshdeskSim;
@@ -57,4 +57,18 @@ pub async fn gated(h: &Harness, tool: &str, args: Value) -> Value {
         "{tool} {args} went through without confirmation: {r}"
     );
     r
+}
+
+/// A new Freshdesk ticket of this requester, through the tool: (ticket id, requester id).
+pub async fn fd_ticket(h: &Harness, email: &str) -> (i64, i64) {
+    let t = h
+        .ok(
+            "freshdesk_create_ticket",
+            json!({"subject": "Visible", "description": "a ticket", "requester_email": email}),
+        )
+        .await;
+    (
+        t["object"]["id"].as_i64().unwrap(),
+        t["object"]["requester_id"].as_i64().unwrap(),
+    )
 }

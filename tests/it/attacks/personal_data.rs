@@ -29,13 +29,7 @@ async fn hidden_addresses_and_numbers_need_confirmation() {
     let h = freshdesk_harness(&sim, None).await;
     h.ok("set_agent_intent", json!({"intent": "internal notes"}))
         .await;
-    let t = h
-        .ok(
-            "freshdesk_create_ticket",
-            json!({"subject": "pii", "description": "d", "requester_email": "c@customer.example"}),
-        )
-        .await;
-    let id = t["object"]["id"].as_i64().unwrap();
+    let (id, _) = fd_ticket(&h, "c@customer.example").await;
     let mut missed = Vec::new();
     for text in HIDDEN {
         let r = h
@@ -99,13 +93,7 @@ async fn many_tags_or_recipients_count_as_many_objects() {
     let sim = freshdesk_sim().await;
     let h = freshdesk_harness(&sim, None).await;
     h.ok("set_agent_intent", json!({"intent": "tags"})).await;
-    let t = h
-        .ok(
-            "freshdesk_create_ticket",
-            json!({"subject": "s", "description": "d", "requester_email": "c@customer.example"}),
-        )
-        .await;
-    let id = t["object"]["id"].as_i64().unwrap();
+    let (id, _) = fd_ticket(&h, "c@customer.example").await;
     let tags: Vec<String> = (0..50).map(|i| format!("tag{i}")).collect();
     let r = gated(
         &h,

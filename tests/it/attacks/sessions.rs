@@ -15,13 +15,7 @@ async fn finishing_waits_for_writes_in_flight() {
     let h = std::sync::Arc::new(freshdesk_harness(&sim, Some(ALLOW_ALL)).await);
     h.ok("set_agent_intent", json!({"intent": "a slow note"}))
         .await;
-    let t = h
-        .ok(
-            "freshdesk_create_ticket",
-            json!({"subject": "s", "description": "d", "requester_email": "c@customer.example"}),
-        )
-        .await;
-    let id = t["object"]["id"].as_i64().unwrap();
+    let (id, _) = fd_ticket(&h, "c@customer.example").await;
     let path = format!("/tickets/{id}/notes");
     sim.inject(
         "POST",

@@ -6,19 +6,6 @@ use serde_json::{Value, json};
 use super::*;
 use crate::behaviour::{freshdesk_harness, freshdesk_sim};
 
-async fn fd_ticket(h: &Harness, email: &str) -> (i64, i64) {
-    let t = h
-        .ok(
-            "freshdesk_create_ticket",
-            json!({"subject": "Visible", "description": "a ticket", "requester_email": email}),
-        )
-        .await;
-    (
-        t["object"]["id"].as_i64().unwrap(),
-        t["object"]["requester_id"].as_i64().unwrap(),
-    )
-}
-
 /// Item 2: the text of a public (customer-visible) note cannot be rewritten unconfirmed; a
 /// private note can.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
