@@ -73,6 +73,21 @@ pub fn hash(value: &Value) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The hash a confirmation is bound to: the tool and its canonical arguments (the
+/// confirmation token and the output format are not part of the change). `audit verify`
+/// recomputes it from a confirmation's recorded arguments.
+pub fn args_hash(tool: &str, arguments: &Value) -> String {
+    let mut args = arguments.clone();
+    if let Value::Object(m) = &mut args {
+        m.remove("confirmation_token");
+        m.remove("response_format");
+        m.retain(|_, v| !v.is_null());
+    }
+    hash(&canonical(
+        &serde_json::json!({ "tool": tool, "arguments": args }),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

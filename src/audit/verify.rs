@@ -834,8 +834,7 @@ impl ChainTables {
                 }
             }
             let args = issued.arguments.clone().unwrap_or(Value::Null);
-            if crate::policy::confirm::args_hash(&row.tool, &args) != row.args_hash
-                && !redacted(&args, true)
+            if super::chain::args_hash(&row.tool, &args) != row.args_hash && !redacted(&args, true)
             {
                 problem(
                     Some(seq),

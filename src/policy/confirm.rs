@@ -6,7 +6,7 @@
 
 use rand::RngCore;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::audit::chain;
 
@@ -29,19 +29,9 @@ pub fn token_hash(token: &str) -> String {
     chain::hash(&Value::String(token.to_string()))
 }
 
-/// The hash a confirmation is bound to: the tool and its canonical arguments (the
-/// confirmation token and the output format are not part of the change).
-pub fn args_hash(tool: &str, arguments: &Value) -> String {
-    let mut args = arguments.clone();
-    if let Value::Object(m) = &mut args {
-        m.remove("confirmation_token");
-        m.remove("response_format");
-        m.retain(|_, v| !v.is_null());
-    }
-    chain::hash(&chain::canonical(
-        &json!({ "tool": tool, "arguments": args }),
-    ))
-}
+/// The hash a confirmation is bound to (kept with the audit chain, whose `verify` recomputes
+/// it from the recorded arguments).
+pub use crate::audit::chain::args_hash;
 
 /// The object as it was previewed: any change to it voids the confirmation.
 pub fn state_hash(before: &Value) -> String {
@@ -209,6 +199,7 @@ pub fn preview(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn tokens_are_unique_and_only_hashes_are_kept() {
