@@ -43,30 +43,24 @@ pub enum ErrorKind {
     Internal,
 }
 
-/// An error with a kind, a message meant for a model or an operator, and retry information.
+/// An error with a kind and a message meant for a model or an operator. Whether a request is
+/// retried is decided in one place, `backends::http`, from the attempt itself.
 #[derive(Debug, Clone)]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
     /// HTTP status of the upstream answer, when there was one.
     pub status: Option<u16>,
-    /// Whether repeating the same request later may succeed.
-    pub retryable: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        let retryable = matches!(
-            kind,
-            ErrorKind::RateLimited | ErrorKind::Unavailable | ErrorKind::Upstream
-        );
         Self {
             kind,
             message: message.into(),
             status: None,
-            retryable,
         }
     }
 
@@ -84,11 +78,6 @@ impl Error {
 
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
-        self
-    }
-
-    pub fn retryable(mut self, retryable: bool) -> Self {
-        self.retryable = retryable;
         self
     }
 }

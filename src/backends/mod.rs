@@ -5,6 +5,7 @@
 //! Must not: backend clients know nothing about MCP, policy or the audit log; only `tools.rs`
 //! imports rmcp. All HTTP goes out through [`http::send`].
 
+pub mod cache;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod http;

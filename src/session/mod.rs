@@ -261,8 +261,13 @@ pub struct SessionManager {
     freshdesk: Option<Arc<FreshdeskClient>>,
     limits: Arc<Limits>,
     budgets: HashMap<&'static str, Budget>,
-    current: Mutex<HashMap<String, Arc<AgentSession>>>,
+    /// One slot per principal. The map's lock is held only to find the slot; a slot's lock is
+    /// held while that principal's session opens (login, fork probe), so one slow login never
+    /// stalls another agent.
+    current: std::sync::Mutex<HashMap<String, Arc<Slot>>>,
 }
+
+type Slot = Mutex<Option<Arc<AgentSession>>>;
 
 impl SessionManager {
     /// `budgets` are the policy's per-backend request budgets; the limiters are shared by
@@ -288,25 +293,35 @@ impl SessionManager {
             freshdesk,
             limits,
             budgets,
-            current: Mutex::new(HashMap::new()),
+            current: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
     /// The agent's open session, opening one (and logging in) if there is none.
     pub async fn current(&self, agent: &str) -> Result<Arc<AgentSession>> {
-        let mut map = self.current.lock().await;
-        if let Some(s) = map.get(agent) {
+        let slot = self.slot(agent)?;
+        let mut slot = slot.lock().await;
+        if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
         let session = Arc::new(self.open(agent).await?);
         tracing::info!(agent, branch = %session.branch, mode = session.mode.as_str(), "agent session opened");
-        map.insert(agent.to_string(), session.clone());
+        *slot = Some(session.clone());
         Ok(session)
+    }
+
+    fn slot(&self, agent: &str) -> Result<Arc<Slot>> {
+        let mut map = self
+            .current
+            .lock()
+            .map_err(|_| Error::internal("the session table is poisoned"))?;
+        Ok(map.entry(agent.to_string()).or_default().clone())
     }
 
     /// The agent's open session, if any, without opening one.
     pub async fn peek(&self, agent: &str) -> Option<Arc<AgentSession>> {
-        self.current.lock().await.get(agent).cloned()
+        let slot = self.slot(agent).ok()?;
+        slot.lock().await.clone()
     }
 
     async fn open(&self, agent: &str) -> Result<AgentSession> {
@@ -408,7 +423,12 @@ impl SessionManager {
             (None, _) => Ok(()),
         };
         // Forget the session even if the upstream call failed: its jar is dropped with it.
-        self.current.lock().await.remove(&session.agent);
+        if let Ok(slot) = self.slot(&session.agent) {
+            let mut slot = slot.lock().await;
+            if slot.as_ref().is_some_and(|s| s.id == session.id) {
+                *slot = None;
+            }
+        }
         self.store.finish_session(&session.id).await?;
         upstream
     }

@@ -444,3 +444,36 @@ async fn freshdesk_default_policy_confirms_replies_closing_and_deletes() {
         "{msg}"
     );
 }
+
+/// Eight simultaneous first calls on a fresh server fetch the reference data (agents, groups,
+/// companies, ticket fields) once, not eight times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_calls_fetch_reference_data_once() {
+    let sim = freshdesk_sim().await;
+    let h = std::sync::Arc::new(freshdesk_harness(&sim, None).await);
+    // A ticket id straight from the simulator, so that the eight calls are the first ones.
+    let list: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/v2/tickets?per_page=1", sim.base_url()))
+        .basic_auth("sim-key-CANARY-1234", Some("X"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = list[0]["id"].as_i64().unwrap();
+    assert_eq!(sim.requests("GET", "/agents"), 0, "nothing fetched yet");
+    let mut calls = Vec::new();
+    for _ in 0..8 {
+        let h = h.clone();
+        calls.push(tokio::spawn(async move {
+            h.ok("freshdesk_get_ticket", json!({"ticket_id": id})).await
+        }));
+    }
+    for c in calls {
+        c.await.unwrap();
+    }
+    for path in ["/agents", "/groups", "/companies", "/ticket_fields"] {
+        assert_eq!(sim.requests("GET", path), 1, "{path}");
+    }
+}

@@ -6,9 +6,9 @@
 //! browsable API's form (there is no endpoint for them). Must not: know about MCP, policy or
 //! the audit log; log or return passwords, tokens or cookies.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex as StdMutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use reqwest::Method;
@@ -21,6 +21,7 @@ use url::Url;
 
 use super::config::{DjangoAuth, DjangoHelpdeskConfig};
 use super::models::{Choice, Datatables, FollowUp, ForkSessionInfo, Page, Ticket};
+use crate::backends::cache::Cached;
 use crate::backends::http::{self, Idempotency, Reply, Upstream};
 use crate::error::{Error, ErrorKind, Result};
 use crate::policy::ratelimit::AccountLimiter;
@@ -44,7 +45,7 @@ pub struct DjangoClient {
     jar: Arc<CookieStoreMutex>,
     logged_in: Mutex<bool>,
     logins: AtomicU64,
-    choices: StdMutex<Option<(Instant, Arc<Choices>)>>,
+    choices: Cached<Choices>,
 }
 
 impl std::fmt::Debug for DjangoClient {
@@ -89,7 +90,7 @@ impl DjangoClient {
             jar,
             logged_in: Mutex::new(false),
             logins: AtomicU64::new(0),
-            choices: StdMutex::new(None),
+            choices: Cached::new(CHOICES_TTL),
         })
     }
 
@@ -511,14 +512,12 @@ impl DjangoClient {
 
     /// Queues and users, from the `<select>`s of the browsable API's ticket form; cached for
     /// [`CHOICES_TTL`] unless `refresh` is set.
+    /// Concurrent first calls share one fetch.
     pub async fn choices(&self, refresh: bool) -> Result<Arc<Choices>> {
-        if !refresh
-            && let Ok(guard) = self.choices.lock()
-            && let Some((at, c)) = guard.as_ref()
-            && at.elapsed() < CHOICES_TTL
-        {
-            return Ok(c.clone());
-        }
+        self.choices.get(refresh, || self.fetch_choices()).await
+    }
+
+    async fn fetch_choices(&self) -> Result<Choices> {
         let q = [("page_size", "1".to_string())];
         let reply = self
             .call(Method::GET, "api/tickets/", &q, None, true)
@@ -529,11 +528,7 @@ impl DjangoClient {
                 "the ticket form (for queues and users)",
             ));
         }
-        let choices = Arc::new(parse_choices(&reply.body)?);
-        if let Ok(mut guard) = self.choices.lock() {
-            *guard = Some((Instant::now(), choices.clone()));
-        }
-        Ok(choices)
+        parse_choices(&reply.body)
     }
 
     /// Probes the agent-session fork's `GET /api/agent-session-info/`.

@@ -5,8 +5,10 @@
 //! cached for [`REFS_TTL`]. Must not: know about MCP, policy or the audit log; log or return
 //! the API key.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+
+use crate::backends::cache::Cached;
+use std::time::Duration;
 
 use reqwest::Method;
 use secrecy::ExposeSecret;
@@ -29,7 +31,7 @@ pub struct FreshdeskClient {
     api: Url,
     upstream: Upstream,
     http: reqwest::Client,
-    refs: Mutex<Option<(Instant, Arc<Refs>)>>,
+    refs: Cached<Refs>,
 }
 
 impl std::fmt::Debug for FreshdeskClient {
@@ -68,7 +70,7 @@ impl FreshdeskClient {
                 limiter,
             },
             http,
-            refs: Mutex::new(None),
+            refs: Cached::new(REFS_TTL),
         })
     }
 
@@ -285,14 +287,12 @@ impl FreshdeskClient {
     }
 
     /// Agents, groups, companies and ticket fields; cached for [`REFS_TTL`].
+    /// Concurrent first calls share one fetch.
     pub async fn refs(&self, refresh: bool) -> Result<Arc<Refs>> {
-        if !refresh
-            && let Ok(g) = self.refs.lock()
-            && let Some((at, r)) = g.as_ref()
-            && at.elapsed() < REFS_TTL
-        {
-            return Ok(r.clone());
-        }
+        self.refs.get(refresh, || self.fetch_refs()).await
+    }
+
+    async fn fetch_refs(&self) -> Result<Refs> {
         let mut refs = Refs::default();
         let named = |v: &Value, name_path: &[&str], email_path: Option<&[&str]>| -> Option<Named> {
             let id = v.get("id")?.as_i64()?;
@@ -333,10 +333,6 @@ impl FreshdeskClient {
             .collect();
         let fields = self.get("ticket_fields", &[], "the ticket fields").await?;
         refs.absorb_ticket_fields(fields.as_array().map(Vec::as_slice).unwrap_or(&[]));
-        let refs = Arc::new(refs);
-        if let Ok(mut g) = self.refs.lock() {
-            *g = Some((Instant::now(), refs.clone()));
-        }
         Ok(refs)
     }
 

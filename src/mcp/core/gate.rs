@@ -345,10 +345,7 @@ impl Core {
             .await;
         }
         if c.args_hash != args_hash {
-            let _ = self
-                .store
-                .transition_confirmation(&c.id, &["pending", "approved"], "refused", None)
-                .await;
+            self.void(&c.id, &["pending", "approved"], "refused").await;
             return refuse("the arguments differ from the call that was previewed, so the token is void; call again without a token to preview these arguments".into()).await;
         }
         match c.state.as_str() {
@@ -378,10 +375,7 @@ impl Core {
             _ => {}
         }
         if Utc::now() >= c.expires_at {
-            let _ = self
-                .store
-                .transition_confirmation(&c.id, &["pending", "approved"], "expired", None)
-                .await;
+            self.void(&c.id, &["pending", "approved"], "expired").await;
             let msg = format!(
                 "the confirmation expired at {}; call again without the token to get a new one",
                 c.expires_at.to_rfc3339()
@@ -411,10 +405,7 @@ impl Core {
             return refuse(why).await;
         }
         if let Some(false) = elicitation_accepted {
-            let _ = self
-                .store
-                .transition_confirmation(&c.id, &["pending"], "refused", None)
-                .await;
+            self.void(&c.id, &["pending"], "refused").await;
             return refuse("the user did not confirm the change, so nothing was sent".into()).await;
         }
         // The confirmation is judged by the decision of this moment, not the one it was
@@ -433,10 +424,7 @@ impl Core {
             None
         };
         if let Some((why, note)) = void {
-            let _ = self
-                .store
-                .transition_confirmation(&c.id, &["pending", "approved"], "refused", None)
-                .await;
+            self.void(&c.id, &["pending", "approved"], "refused").await;
             self.decision_event(
                 session,
                 spec,
@@ -484,6 +472,15 @@ impl Core {
         )
         .await?;
         Ok(Gate::Proceed("confirmed"))
+    }
+
+    /// Ends a confirmation that can no longer be used. The refusal itself is already an audit
+    /// event; if the store cannot record the new state, that is logged (the token stays bound
+    /// to its call and object state, so it still cannot confirm anything else).
+    async fn void(&self, id: &str, from: &[&str], to: &str) {
+        if let Err(e) = self.store.transition_confirmation(id, from, to, None).await {
+            tracing::warn!(confirmation = id, to, error = %e, "could not record a confirmation's new state");
+        }
     }
 
     /// Whether an approved confirmation was approved with an entry of this server's own
