@@ -6,8 +6,11 @@
 
 use std::fmt;
 
-/// What kind of failure this is; callers branch on this, never on message text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What kind of failure this is; callers branch on this, never on message text. Tool results
+/// carry it as `error.kind` (snake_case), so a model can tell an ambiguous outcome from a
+/// missing object without reading prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The caller's input is wrong; nothing was sent upstream.
     InvalidInput,

@@ -43,12 +43,73 @@ pub trait Render: Serialize {
     }
 }
 
+/// A failed call as structuredContent: `{"error": {"kind", "message"}}` (every tool's output
+/// schema has this branch, see [`with_error_branch`]).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ToolError {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorBody {
+    /// What kind of failure: invalid_input, not_found, unauthorized, forbidden, conflict,
+    /// rate_limited, upstream, unavailable, ambiguous (the outcome of a write is unknown: check
+    /// before repeating it), audit_unavailable, intent_required, policy_denied,
+    /// confirmation_refused, confirmation_expired, config, internal.
+    pub kind: crate::error::ErrorKind,
+    /// What went wrong and what to do next.
+    pub message: String,
+}
+
+/// An `isError` result with the message as text and its kind in structuredContent.
+pub fn error_result(e: crate::error::Error) -> CallToolResult {
+    let structured = serde_json::to_value(ToolError {
+        error: ErrorBody {
+            kind: e.kind,
+            message: e.message.clone(),
+        },
+    })
+    .unwrap_or_default();
+    let mut r = CallToolResult::error(vec![Content::text(e.message)]);
+    r.structured_content = Some(structured);
+    r
+}
+
+/// `schema` (a tool's result) or a [`ToolError`]: what every tool's outputSchema says, so
+/// validating clients accept the error's structuredContent.
+pub fn with_error_branch(schema: &JsonObject) -> JsonObject {
+    let mut result = schema.clone();
+    let dialect = result.remove("$schema");
+    let mut defs = match result.remove("$defs") {
+        Some(serde_json::Value::Object(d)) => d,
+        _ => JsonObject::new(),
+    };
+    let mut error = (*schema_for_output::<ToolError>()).clone();
+    error.remove("$schema");
+    if let Some(serde_json::Value::Object(d)) = error.remove("$defs") {
+        defs.extend(d);
+    }
+    let mut out = JsonObject::new();
+    if let Some(d) = dialect {
+        out.insert("$schema".into(), d);
+    }
+    out.insert("type".into(), "object".into());
+    out.insert(
+        "anyOf".into(),
+        serde_json::Value::Array(vec![result.into(), error.into()]),
+    );
+    if !defs.is_empty() {
+        out.insert("$defs".into(), defs.into());
+    }
+    out
+}
+
 /// Turns a tool's outcome into an MCP result: errors become `isError` results with the
-/// message (the model can act on it), successes carry structuredContent and text.
+/// message (the model can act on it) and its kind, successes carry structuredContent and text.
 pub fn finish<T: Render>(result: Result<T>, format: ResponseFormat) -> CallToolResult {
     match result {
         Ok(value) => success(value, format),
-        Err(e) => CallToolResult::error(vec![Content::text(e.message)]),
+        Err(e) => error_result(e),
     }
 }
 
@@ -185,7 +246,7 @@ pub fn finish_write<T: Render>(
             r.into()
         }
         Ok(Outcome::Input(i)) => i.into(),
-        Err(e) => CallToolResult::error(vec![Content::text(e.message)]).into(),
+        Err(e) => error_result(e).into(),
     }
 }
 

@@ -83,11 +83,13 @@ const MAP: &[&str] = &["properties", "patternProperties", "$defs", "definitions"
 /// Where `true`/`false` is the ordinary way to say "open" or "closed".
 const BOOLEAN_OK: &[&str] = &["additionalProperties", "unevaluatedProperties"];
 
-/// A tool with both schemas made [`portable`].
+/// A tool with both schemas made [`portable`], the output schema admitting the error result
+/// (`{"error": {"kind", "message"}}`) too.
 pub fn portable_tool(mut tool: Tool) -> Tool {
     tool.input_schema = std::sync::Arc::new(portable(&tool.input_schema));
     if let Some(out) = &tool.output_schema {
-        tool.output_schema = Some(std::sync::Arc::new(portable(out)));
+        let with_error = crate::mcp::output::with_error_branch(out);
+        tool.output_schema = Some(std::sync::Arc::new(portable(&with_error)));
     }
     tool
 }

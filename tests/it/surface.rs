@@ -313,3 +313,38 @@ fn every_tool_schema_passes_the_client_lint() {
         problems.join("\n")
     );
 }
+
+/// A failed call says what kind of failure it is in structuredContent (`error.kind`), so a
+/// model can tell "not found" from "the outcome is unknown" without reading prose; the result
+/// matches the tool's outputSchema (checked by the harness on every call).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_carry_their_kind() {
+    let sim = crate::behaviour::freshdesk_sim().await;
+    let h = crate::behaviour::freshdesk_harness(&sim, None).await;
+    for (tool, args, kind) in [
+        (
+            "freshdesk_get_ticket",
+            json!({"ticket_id": 987654321}),
+            "not_found",
+        ),
+        (
+            "freshdesk_get_ticket",
+            json!({"ticket_id": 0}),
+            "invalid_input",
+        ),
+        (
+            "freshdesk_add_note",
+            json!({"ticket_id": 1, "body": "no intent yet"}),
+            "intent_required",
+        ),
+    ] {
+        let r = h.call(tool, args.clone()).await;
+        assert_eq!(r.is_error, Some(true), "{tool} {args}");
+        let s = r
+            .structured_content
+            .clone()
+            .expect("structuredContent on an error");
+        assert_eq!(s["error"]["kind"], kind, "{tool} {args}: {s}");
+        assert_eq!(s["error"]["message"].as_str(), Some(text(&r).as_str()));
+    }
+}

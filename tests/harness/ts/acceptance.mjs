@@ -239,6 +239,15 @@ async function scenario(binary, dataDir) {
     );
     summary.django_ticket = djId;
 
+    // An error is a normal result too: isError, the message as text, and its kind in
+    // structuredContent, which the SDK validates against the same outputSchema.
+    step = 'an error result';
+    const missingTicket = await call('freshdesk_get_ticket', { ticket_id: 987654321 }, { error: true });
+    need(
+      missingTicket.error?.kind === 'not_found' && typeof missingTicket.error?.message === 'string',
+      `freshdesk_get_ticket of a missing ticket: expected error.kind not_found: ${brief(missingTicket)}`,
+    );
+
     step = 'confirmed write';
     const resolve = { ticket_id: ticketId, status: 'resolved' };
     const pending = await call('freshdesk_update_ticket', resolve);
