@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //! - [`config`]: environment variables -> [`config::Config`]; secrets in `secrecy` types.
-//! - [`mcp`]: the MCP surface. `HelpdeskOperator` lists and routes tools; `mcp::core::Core`
+//! - [`mcp`]: the MCP surface. `HelpdeskOperator` lists and routes tools; `mcp::guard::Core`
 //!   is the choke point every tool call passes (session -> intent -> audit -> upstream).
 //! - [`policy`]: rules from `policies/*.toml`, the pure `Policy::decide`, confirmations,
 //!   per-account rate limits.

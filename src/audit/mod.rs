@@ -8,7 +8,7 @@
 //! differ.
 //!
 //! Must not: know about MCP, tools or backends beyond the plain strings in an event. Reads by
-//! tools never need this store; writes fail closed when it cannot record them (see `mcp::core`).
+//! tools never need this store; writes fail closed when it cannot record them (see `mcp::guard`).
 
 pub mod chain;
 

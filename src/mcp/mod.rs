@@ -2,12 +2,12 @@
 //!
 //! Owns: [`HelpdeskOperator`] (rmcp `ServerHandler`), which lists the tools of every backend
 //! and routes each call; the session tools (`get_agent_session_info`, `set_agent_intent`,
-//! `finish_agent_session`). Every tool body goes through [`core::Core`] (`read` or `write`);
+//! `finish_agent_session`). Every tool body goes through [`guard::Core`] (`read` or `write`);
 //! nothing calls a backend around it, and tools never call other tools.
 //! Must not: keep state tied to an MCP transport session (2026-07-28 is stateless): agent
 //! sessions belong to the principal, not to the connection.
 
-pub mod core;
+pub mod guard;
 pub mod output;
 pub mod params;
 pub mod schema;
@@ -37,7 +37,7 @@ use crate::policy::Policy;
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
 use crate::policy::ratelimit::{Budget, Limits};
 use crate::session::{SessionManager, SessionMode, validate_intent};
-use core::{CallCtx, Core, Operation, Outcome, WriteSpec, Written};
+use guard::{CallCtx, Core, Operation, Outcome, WriteSpec, Written};
 use output::{Render, ResponseFormat, finish};
 use params::Parameters;
 
@@ -426,7 +426,7 @@ impl HelpdeskOperator {
                 target_id: None,
                 arguments: json!({ "intent": intent }),
                 view: json!({ "intent": intent }),
-                before_view: core::no_view,
+                before_view: guard::no_view,
             };
             let core = self.core.clone();
             self.core
@@ -472,7 +472,7 @@ impl HelpdeskOperator {
             target_id: None,
             arguments: json!({}),
             view: json!({}),
-            before_view: core::no_view,
+            before_view: guard::no_view,
         };
         let core = self.core.clone();
         let r = self

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::mcp::core::{ConfirmationRequired, Outcome};
+use crate::mcp::guard::{ConfirmationRequired, Outcome};
 
 /// Most characters a tool's text output may have.
 pub const CHARACTER_LIMIT: usize = 25_000;

@@ -5,7 +5,7 @@
 //! id and time needed to look it up), and the chain walk that [`AuditStore::verify`] shares.
 //! Must not: trust the public key stored in a checkpoint row, or change anything.
 //!
-//! How the tables are tied to the chain (see `mcp::core` and `cli::decide_confirmation`):
+//! How the tables are tied to the chain (see `mcp::guard` and `cli::decide_confirmation`):
 //! - a session's row is written just before its `agent_session_start` event, whose after image
 //!   is the row; `set_agent_intent` and `finish_agent_session` change the row just before
 //!   their `succeeded` event;

@@ -21,7 +21,7 @@ use super::client::{Choices, DjangoClient};
 use super::models::{self, Choice, FollowUp, PRIORITIES, STATUSES, Ticket};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
+use crate::mcp::guard::{CallCtx, Operation, WriteSpec, Written, no_view};
 use crate::mcp::output::{Render, ResponseFormat, finish, finish_write, write_schema};
 use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
 use crate::mcp::untrusted;

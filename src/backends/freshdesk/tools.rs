@@ -21,7 +21,7 @@ use super::models::{self, Named, PRIORITIES, PRIORITY_NAMES, Refs, SOURCES, STAT
 use super::shapes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::core::{CallCtx, Operation, WriteSpec, Written, no_view};
+use crate::mcp::guard::{CallCtx, Operation, WriteSpec, Written, no_view};
 use crate::mcp::output::{Render, ResponseFormat, finish, finish_write};
 use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
 use crate::mcp::untrusted;
@@ -3101,7 +3101,7 @@ impl HelpdeskOperator {
         view: Result<Value>,
         call: CallCtx,
         valid: Result<()>,
-    ) -> Result<crate::mcp::core::Outcome<FdObject>> {
+    ) -> Result<crate::mcp::guard::Outcome<FdObject>> {
         valid?;
         let spec = WriteSpec {
             backend: BACKEND,
