@@ -207,10 +207,12 @@ impl Core {
         Fut: Future<Output = Result<T>>,
     {
         let t_policy = Instant::now();
-        let denied = self
-            .policy
-            .tool(tool)
-            .map(|meta| self.policy.decide(meta, &Value::Null, None))
+        // A read the catalogue does not know is refused: a mistyped name must not skip the
+        // deny check.
+        let meta = self.policy.tool(tool).ok_or_else(|| {
+            Error::internal(format!("{tool} is not in the tool catalogue"))
+        })?;
+        let denied = Some(self.policy.decide(meta, &Value::Null, None))
             .filter(|d| d.kind == DecisionKind::Deny);
         let policy_us = t_policy.elapsed().as_micros();
         if let Some(d) = denied {
