@@ -54,37 +54,59 @@ impl AuditStoreConfig {
     }
 }
 
-/// The variables the server reads, for `--help` and the README.
+/// The server's own variables (the backends list theirs in their `config.rs`; see
+/// [`env_vars`]).
 pub const ENV_VARS: &[(&str, &str)] = &[
-    (
-        "DJANGO_HELPDESK_URL",
-        "base URL of the django-helpdesk instance, e.g. https://helpdesk.example.com",
-    ),
-    (
-        "DJANGO_HELPDESK_USERNAME",
-        "staff account the agent works as",
-    ),
-    (
-        "DJANGO_HELPDESK_PASSWORD",
-        "that account's password (session login with CSRF)",
-    ),
-    (
-        "DJANGO_HELPDESK_TOKEN",
-        "alternative to the password: a DRF token (no queue/assignee/text filters, no agent-session endpoints)",
-    ),
     (
         "HELPDESK_OPERATOR_AGENT",
         "the agent's name in the audit log (default: the username)",
     ),
     (
         "DATABASE_URL",
-        "postgres://... for the audit log; unset = embedded SQLite file",
+        "postgres://... for the audit log (unset: embedded SQLite file; sqlite:PATH works too)",
     ),
     (
         "HELPDESK_OPERATOR_DATA_DIR",
-        "where the embedded SQLite audit file lives (default: the user's data directory)",
+        "where the embedded SQLite audit file lives",
+    ),
+    (
+        "HELPDESK_OPERATOR_POLICY",
+        "policy file or folder (default: the shipped policies/default.toml)",
+    ),
+    (
+        "HELPDESK_OPERATOR_AGENTS",
+        "operators file: who may approve or deny (hash-password makes entries)",
+    ),
+    (
+        "HELPDESK_OPERATOR_AUDIT_KEY",
+        "Ed25519 key file: sign audit checkpoints (audit keygen makes one)",
+    ),
+    (
+        "HELPDESK_OPERATOR_AUDIT_PUBKEY",
+        "the public key alone, for audit verify without the key file",
+    ),
+    (
+        "HELPDESK_OPERATOR_CHECKPOINT_EVENTS",
+        "sign a checkpoint at least every N events (default 100)",
+    ),
+    (
+        "HELPDESK_OPERATOR_CHECKPOINT_SECS",
+        "and every M seconds while events wait unsigned (default 300)",
+    ),
+    (
+        "HELPDESK_OPERATOR_LOG",
+        "log filter for stderr (default: info)",
     ),
 ];
+
+/// Every variable the server reads, backends first: what `--help` lists and README documents.
+pub fn env_vars() -> Vec<(&'static str, &'static str)> {
+    crate::backends::ENV_VARS
+        .iter()
+        .flat_map(|vars| vars.iter().copied())
+        .chain(ENV_VARS.iter().copied())
+        .collect()
+}
 
 impl Config {
     /// Reads `.env` (if present in the working directory) and then the process environment.

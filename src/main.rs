@@ -12,19 +12,6 @@ use helpdesk_operator::policy::Policy;
 use rmcp::ServiceExt;
 
 const AFTER_HELP: &str = "\
-Configuration (environment variables, or a .env file in the working directory):
-  DJANGO_HELPDESK_URL        base URL of the django-helpdesk instance
-  DJANGO_HELPDESK_USERNAME   staff account the agent works as
-  DJANGO_HELPDESK_PASSWORD   its password (or DJANGO_HELPDESK_TOKEN: a DRF token)
-  FRESHDESK_DOMAIN           the Freshdesk account (acme for acme.freshdesk.com)
-  FRESHDESK_API_KEY          a Freshdesk agent's API key
-  HELPDESK_OPERATOR_AGENT    the agent's name in the audit log (default: the username)
-  DATABASE_URL               postgres://... for the audit log (unset: embedded SQLite file)
-  HELPDESK_OPERATOR_POLICY   policy file or folder (default: the shipped policies/default.toml)
-  HELPDESK_OPERATOR_AGENTS   operators file: who may approve or deny (hash-password makes entries)
-  HELPDESK_OPERATOR_AUDIT_KEY  Ed25519 key file: sign audit checkpoints (audit keygen makes one)
-  HELPDESK_OPERATOR_LOG      log filter for stderr (default: info)
-
 Typical first steps:
   helpdesk-operator sandbox        # try everything against simulated helpdesks, nothing to set up
   helpdesk-operator check          # are the credentials and the audit store usable?
@@ -41,8 +28,7 @@ Typical first steps:
     about = "An MCP server that lets AI agents read and write helpdesks inside audited agent sessions",
     long_about = "helpdesk-operator lets AI agents work helpdesks (django-helpdesk and Freshdesk) over MCP.\n\
 Every agent works inside a session with a branch name and a declared intent; writes are refused\n\
-until an intent is set, and every write is recorded, before and after, in a tamper-evident audit log.",
-    after_help = AFTER_HELP
+until an intent is set, and every write is recorded, before and after, in a tamper-evident audit log."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -196,9 +182,29 @@ fn init_logging() {
         .init();
 }
 
+/// The command line, with `--help` listing every variable the server reads (one list,
+/// `config::env_vars`, backends included).
+fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let width = helpdesk_operator::config::env_vars()
+        .iter()
+        .map(|(k, _)| k.len())
+        .max()
+        .unwrap_or(0);
+    let vars: String = helpdesk_operator::config::env_vars()
+        .iter()
+        .map(|(k, v)| format!("  {k:width$}  {v}\n"))
+        .collect();
+    let help = format!(
+        "Configuration (environment variables, or a .env file in the working directory):\n{vars}\n{AFTER_HELP}"
+    );
+    let matches = Cli::command().after_help(help).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     init_logging();
     match cli.command {
         Command::Sandbox { data_dir } => return sandbox(data_dir).await,

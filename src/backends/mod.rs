@@ -9,3 +9,9 @@ pub mod cache;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod http;
+
+/// Each backend's environment variables (the backends' `config::ENV_VARS`).
+pub const ENV_VARS: &[&[(&str, &str)]] = &[
+    django_helpdesk::config::ENV_VARS,
+    freshdesk::config::ENV_VARS,
+];

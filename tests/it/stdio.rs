@@ -422,3 +422,36 @@ fn readme_client_snippets_are_well_formed() {
         );
     }
 }
+
+/// One list of variables (`config::env_vars`, each backend's own included) drives `--help`,
+/// and README's configuration table documents exactly that list.
+#[test]
+fn help_and_readme_list_every_variable_the_server_reads() {
+    let vars: Vec<&str> = helpdesk_operator::config::env_vars()
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
+    let out = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for v in &vars {
+        assert!(help.contains(v), "--help lacks {v}");
+    }
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Configuration").unwrap()..];
+    let section = &section[..section[3..].find("\n## ").unwrap() + 3];
+    let mut documented: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    let mut listed = vars.clone();
+    documented.sort();
+    listed.sort();
+    assert_eq!(
+        documented, listed,
+        "README's configuration table and config::env_vars differ"
+    );
+}

@@ -4,6 +4,30 @@
 use secrecy::SecretString;
 use url::Url;
 
+/// The variables this backend reads.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    (
+        "DJANGO_HELPDESK_URL",
+        "base URL of the django-helpdesk instance",
+    ),
+    (
+        "DJANGO_HELPDESK_USERNAME",
+        "staff account the agent works as",
+    ),
+    (
+        "DJANGO_HELPDESK_PASSWORD",
+        "its password (session login with CSRF, all features)",
+    ),
+    (
+        "DJANGO_HELPDESK_TOKEN",
+        "instead of the password: a DRF token (REST only)",
+    ),
+    (
+        "DJANGO_HELPDESK_TIMEOUT_SECS",
+        "per-request timeout (default 30)",
+    ),
+];
+
 use crate::error::{Error, Result};
 
 #[derive(Clone)]

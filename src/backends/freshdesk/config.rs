@@ -4,6 +4,20 @@
 use secrecy::SecretString;
 use url::Url;
 
+/// The variables this backend reads.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    (
+        "FRESHDESK_DOMAIN",
+        "the Freshdesk account (acme for acme.freshdesk.com)",
+    ),
+    ("FRESHDESK_API_KEY", "a Freshdesk agent's API key"),
+    (
+        "FRESHDESK_BASE_URL",
+        "instead of the domain: a full base URL (e.g. a simulator)",
+    ),
+    ("FRESHDESK_TIMEOUT_SECS", "per-request timeout (default 30)"),
+];
+
 use crate::error::{Error, Result};
 
 #[derive(Clone)]

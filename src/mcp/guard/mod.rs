@@ -209,9 +209,10 @@ impl Core {
         let t_policy = Instant::now();
         // A read the catalogue does not know is refused: a mistyped name must not skip the
         // deny check.
-        let meta = self.policy.tool(tool).ok_or_else(|| {
-            Error::internal(format!("{tool} is not in the tool catalogue"))
-        })?;
+        let meta = self
+            .policy
+            .tool(tool)
+            .ok_or_else(|| Error::internal(format!("{tool} is not in the tool catalogue")))?;
         let denied = Some(self.policy.decide(meta, &Value::Null, None))
             .filter(|d| d.kind == DecisionKind::Deny);
         let policy_us = t_policy.elapsed().as_micros();
