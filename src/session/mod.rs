@@ -186,12 +186,21 @@ impl AgentSession {
         SessionRow {
             id: self.id.clone(),
             agent: self.agent.clone(),
-            backend: if self.django.is_some() {
-                "django_helpdesk"
-            } else {
-                "none"
-            }
-            .to_string(),
+            // The backends this session can reach, e.g. "django_helpdesk,freshdesk".
+            backend: {
+                let mut b = Vec::new();
+                if self.django.is_some() {
+                    b.push("django_helpdesk");
+                }
+                if self.freshdesk.is_some() {
+                    b.push("freshdesk");
+                }
+                if b.is_empty() {
+                    "none".to_string()
+                } else {
+                    b.join(",")
+                }
+            },
             username: self.username.clone(),
             branch: self.branch.clone(),
             mode: self.mode.as_str().to_string(),

@@ -45,3 +45,20 @@ async fn finishing_waits_for_writes_in_flight() {
         "{summary}"
     );
 }
+
+/// A Freshdesk-only session is recorded with the backend it works on, not "none".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_row_names_its_backends() {
+    let sim = freshdesk_sim().await;
+    let h = freshdesk_harness(&sim, Some(ALLOW_ALL)).await;
+    let info = h
+        .ok("set_agent_intent", json!({"intent": "name the backend"}))
+        .await;
+    let row = h
+        .store
+        .get_session(info["session_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .expect("the session row");
+    assert_eq!(row.backend, "freshdesk");
+}
