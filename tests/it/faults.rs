@@ -182,9 +182,29 @@ async fn handle(
             );
             client.write_all(r.as_bytes()).await?;
         }
-        _ => client.write_all(&resp).await?,
+        _ => client.write_all(&closing(&resp)).await?,
     }
     Ok(())
+}
+
+/// The upstream's answer with `Connection: close`: the proxy serves one request per
+/// connection, and must say so, or the client's pool may reuse a connection the proxy is
+/// closing (a POST sent on it fails after sending, which the server rightly reports as an
+/// unknown outcome: a flaky test, not a product fault).
+fn closing(resp: &[u8]) -> Vec<u8> {
+    let Some(end) = find(resp, b"\r\n\r\n") else {
+        return resp.to_vec();
+    };
+    let head = String::from_utf8_lossy(&resp[..end]);
+    let mut lines: Vec<&str> = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("Connection: close");
+    let mut out = lines.join("\r\n").into_bytes();
+    out.extend_from_slice(b"\r\n\r\n");
+    out.extend_from_slice(&resp[end + 4..]);
+    out
 }
 
 async fn through_proxy(policy_text: &str) -> (Harness, Proxy) {
