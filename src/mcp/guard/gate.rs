@@ -58,7 +58,9 @@ impl Core {
             before_raw,
         );
 
-        if let Some(token) = &call.confirmation_token {
+        // A presented token, or the answer to a 2026-07-28 round trip (with whether the user
+        // accepted): either way, one confirmation to redeem against this very call.
+        let presented = if let Some(token) = &call.confirmation_token {
             let found = self
                 .store
                 .confirmation_by_token_hash(&confirm::token_hash(token))
@@ -66,21 +68,8 @@ impl Core {
             let Some(c) = found else {
                 return Err(self.refuse(session, spec, &decision.rule, Phase::Refused, "the confirmation_token is not known: call again without it to get a new one").await);
             };
-            return self
-                .redeem(
-                    session,
-                    spec,
-                    decision,
-                    call,
-                    c,
-                    &args_hash,
-                    state_hash.as_deref(),
-                    preview,
-                    None,
-                )
-                .await;
-        }
-        if let (Some(id), Some(responses)) = (&call.request_state, &call.input_responses) {
+            Some((c, None))
+        } else if let (Some(id), Some(responses)) = (&call.request_state, &call.input_responses) {
             let found = self.store.confirmation(id).await?;
             let Some(c) = found.filter(|c| c.via == Via::Elicitation.as_str()) else {
                 return Err(self
@@ -97,6 +86,11 @@ impl Core {
                 r.get("action").and_then(Value::as_str) == Some("accept")
                     && r["content"]["confirm"] == json!(true)
             });
+            Some((c, Some(accepted)))
+        } else {
+            None
+        };
+        if let Some((c, accepted)) = presented {
             return self
                 .redeem(
                     session,
@@ -107,7 +101,7 @@ impl Core {
                     &args_hash,
                     state_hash.as_deref(),
                     preview,
-                    Some(accepted),
+                    accepted,
                 )
                 .await;
         }
