@@ -206,7 +206,7 @@ async fn main() {
     client.cancel().await.ok();
 
     // The two pieces alone.
-    let policy = Policy::default_policy().unwrap();
+    let policy = Policy::default_policy(helpdesk_operator::backends::catalogue()).unwrap();
     let meta = *policy.tool("django_helpdesk_add_followup").unwrap();
     let view =
         json!({"ticket_id": id, "comment": "call +1 555 123 4567 about it", "public": false});

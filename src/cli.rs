@@ -5,12 +5,8 @@
 //! masked) or change anything upstream (check only reads, plus the login it tests).
 
 use std::sync::Arc;
-use std::time::Instant;
-
-use reqwest::StatusCode;
 
 use crate::audit::{AuditStore, Event};
-use crate::backends::django_helpdesk::{DjangoAuth, DjangoClient, DjangoHelpdeskConfig, ForkProbe};
 use crate::config::Config;
 
 /// Runs every check and prints a diagnosis; returns whether all passed.
@@ -57,15 +53,11 @@ pub async fn check(config: &Config, store: &Arc<AuditStore>) -> bool {
             crate::audit::checkpoints::KEY_VAR
         ),
     }
-    match &config.django_helpdesk {
-        Some(dh) => ok &= check_django(dh).await,
-        None => println!("django-helpdesk: not configured (set DJANGO_HELPDESK_URL to use it)"),
-    }
-    match &config.freshdesk {
-        Some(fd) => ok &= check_freshdesk(fd).await,
-        None => println!(
-            "Freshdesk: not configured (set FRESHDESK_DOMAIN and FRESHDESK_API_KEY to use it)"
-        ),
+    for kind in crate::backends::ALL {
+        match config.backends.iter().find(|s| s.backend() == kind.name) {
+            Some(section) => ok &= (kind.check)(section.as_ref()).await,
+            None => println!("{}: not configured ({})", kind.title, kind.how_to_configure),
+        }
     }
     println!(
         "{}",
@@ -76,189 +68,6 @@ pub async fn check(config: &Config, store: &Arc<AuditStore>) -> bool {
         }
     );
     ok
-}
-
-fn line(label: &str, result: &str) {
-    println!("  {label:<26} {result}");
-}
-
-async fn check_django(cfg: &DjangoHelpdeskConfig) -> bool {
-    println!("django-helpdesk at {}", cfg.base_url);
-    let (how, masked) = match &cfg.auth {
-        DjangoAuth::Password(_) => ("session login with CSRF", "password ********"),
-        DjangoAuth::Token(_) => ("DRF token", "token ********"),
-    };
-    let limiter = std::sync::Arc::new(crate::policy::ratelimit::AccountLimiter::new(
-        "django-helpdesk",
-        crate::session::DEFAULT_BUDGET,
-    ));
-    let client = match DjangoClient::new(cfg.clone(), limiter) {
-        Ok(c) => c,
-        Err(e) => {
-            line("client", &format!("FAILED: {e}"));
-            return false;
-        }
-    };
-    let started = Instant::now();
-    match client.api_root().await {
-        Ok(r) if r.status == 200 => line(
-            "reachable",
-            &format!(
-                "ok (GET /api/ answered in {} ms)",
-                started.elapsed().as_millis()
-            ),
-        ),
-        Ok(r) => {
-            line(
-                "reachable",
-                &format!(
-                    "FAILED: GET /api/ answered HTTP {} (is the REST API enabled, HELPDESK_API_ENABLED, and is the URL the helpdesk root?)",
-                    r.status
-                ),
-            );
-            return false;
-        }
-        Err(e) => {
-            line("reachable", &format!("FAILED: {e}"));
-            return false;
-        }
-    }
-    let user = cfg.username.clone().unwrap_or_else(|| "(token)".into());
-    match client.ensure_login().await {
-        Ok(()) => line("login", &format!("ok (user {user}, {how}, {masked})")),
-        Err(e) => {
-            line("login", &format!("FAILED: {e}"));
-            return false;
-        }
-    }
-    match client.list_tickets(1, 1, &[]).await {
-        Ok(p) => line(
-            "staff account",
-            &format!("ok (can read tickets; {} in all)", p.count),
-        ),
-        Err(e) => {
-            let hint = if e.status == Some(StatusCode::FORBIDDEN.as_u16()) {
-                " (the account must have is_staff=True)"
-            } else {
-                ""
-            };
-            line("staff account", &format!("FAILED: {e}{hint}"));
-            return false;
-        }
-    }
-    let mut ok = true;
-    if client.uses_session() {
-        match client.fork_session_info().await {
-            Ok(ForkProbe::Present(info)) => line(
-                "agent-session endpoints",
-                &format!(
-                    "present (the instance keeps branch and intent; branch {})",
-                    info.branch_name.unwrap_or_default()
-                ),
-            ),
-            Ok(ForkProbe::Absent) => line(
-                "agent-session endpoints",
-                "absent (plain django-helpdesk: helpdesk-operator keeps branch and intent)",
-            ),
-            Ok(ForkProbe::NotAgent(why)) => line(
-                "agent-session endpoints",
-                &format!("present, but {why}; helpdesk-operator keeps branch and intent"),
-            ),
-            Err(e) => {
-                ok = false;
-                line("agent-session endpoints", &format!("FAILED: {e}"));
-            }
-        }
-    } else {
-        line(
-            "agent-session endpoints",
-            "not checked (they need a session login; token auth in use)",
-        );
-    }
-    match client.choices(true).await {
-        Ok(c) => {
-            let names: Vec<String> = c.queues.iter().take(10).map(|q| q.name.clone()).collect();
-            line(
-                "queues",
-                &format!(
-                    "{} ({}{})",
-                    c.queues.len(),
-                    names.join(", "),
-                    if c.queues.len() > 10 { ", ..." } else { "" }
-                ),
-            );
-            line("assignable users", &c.users.len().to_string());
-        }
-        Err(e) => {
-            ok = false;
-            line("queues", &format!("FAILED: {e}"));
-        }
-    }
-    let _ = client.logout().await;
-    ok
-}
-
-async fn check_freshdesk(cfg: &crate::backends::freshdesk::FreshdeskConfig) -> bool {
-    println!("Freshdesk at {}", cfg.base_url);
-    let limiter = std::sync::Arc::new(crate::policy::ratelimit::AccountLimiter::new(
-        "Freshdesk",
-        crate::session::DEFAULT_BUDGET,
-    ));
-    let client = match crate::backends::freshdesk::FreshdeskClient::new(cfg.clone(), limiter) {
-        Ok(c) => c,
-        Err(e) => {
-            line("client", &format!("FAILED: {e}"));
-            return false;
-        }
-    };
-    let started = Instant::now();
-    match client.get("agents/me", &[], "the current agent").await {
-        Ok(me) => line(
-            "API key",
-            &format!(
-                "ok (agent {} <{}>, answered in {} ms, key ********)",
-                me["contact"]["name"].as_str().unwrap_or("?"),
-                me["contact"]["email"].as_str().unwrap_or("?"),
-                started.elapsed().as_millis()
-            ),
-        ),
-        Err(e) => {
-            line("API key", &format!("FAILED: {e}"));
-            return false;
-        }
-    }
-    match client.refs(true).await {
-        Ok(r) => {
-            line(
-                "agents / groups",
-                &format!(
-                    "{} / {} ({})",
-                    r.agents.len(),
-                    r.groups.len(),
-                    r.groups
-                        .iter()
-                        .take(8)
-                        .map(|g| g.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            line(
-                "statuses",
-                &r.statuses
-                    .iter()
-                    .map(|(i, n)| format!("{n} ({i})"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            line("custom fields", &r.custom_fields.len().to_string());
-            true
-        }
-        Err(e) => {
-            line("reference data", &format!("FAILED: {e}"));
-            false
-        }
-    }
 }
 
 /// `audit list`.
@@ -480,7 +289,7 @@ pub async fn audit_anchor(store: &AuditStore, json: bool) -> crate::error::Resul
 
 /// `policy check`: validates and summarises; problems carry file and line.
 pub fn policy_check(path: Option<&std::path::Path>) -> crate::error::Result<bool> {
-    match crate::policy::Policy::load(path) {
+    match crate::backends::load_policy(path) {
         Ok(p) => {
             println!("ok: {} ({} rules)", p.source, p.rules.len());
             let s = &p.settings;
@@ -521,9 +330,9 @@ pub fn policy_explain(
     before: Option<&str>,
 ) -> crate::error::Result<bool> {
     use crate::error::Error;
-    let policy = crate::policy::Policy::load(path)?;
+    let policy = crate::backends::load_policy(path)?;
     let meta = *policy.tool(tool).ok_or_else(|| {
-        let names: Vec<&str> = crate::policy::catalog::all()
+        let names: Vec<&str> = crate::backends::catalogue()
             .iter()
             .map(|t| t.name)
             .collect();

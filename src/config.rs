@@ -3,13 +3,33 @@
 //! Owns: [`Config`], the list of variables and their validation. Secrets are kept in
 //! `secrecy` types from the moment they are read. Must not: open connections or log secrets.
 
+use std::any::Any;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use crate::backends::django_helpdesk::DjangoHelpdeskConfig;
-use crate::backends::freshdesk::FreshdeskConfig;
 use crate::error::{Error, Result};
+
+/// A variable lookup: the process environment, `.env`, or a test's map. Values come trimmed,
+/// and empty ones as unset.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// One backend's settings, read from its own variables. Each backend folder has one
+/// (`config.rs`); the registry in `backends/mod.rs` lists their parsers.
+pub trait BackendSection: Any + std::fmt::Debug + Send + Sync {
+    /// The backend's name, as in tool names and policy files (`django_helpdesk`).
+    fn backend(&self) -> &'static str;
+    /// Where the backend is, safe to log (no secret): its base URL.
+    fn location(&self) -> String;
+    /// The account's own username, when the backend logs in as one (the default agent name).
+    fn username(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Reads one backend's section: `None` when its variables are not set.
+pub type SectionParser = fn(Lookup<'_>) -> Result<Option<Arc<dyn BackendSection>>>;
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
@@ -18,10 +38,8 @@ pub struct Config {
     pub agent: String,
     /// Where the audit log lives.
     pub audit_store: AuditStoreConfig,
-    /// django-helpdesk, when `DJANGO_HELPDESK_URL` is set.
-    pub django_helpdesk: Option<DjangoHelpdeskConfig>,
-    /// Freshdesk, when `FRESHDESK_DOMAIN` (or `FRESHDESK_BASE_URL`) is set.
-    pub freshdesk: Option<FreshdeskConfig>,
+    /// The configured backends' sections, in the registry's order (see `backends::ALL`).
+    pub backends: Vec<Arc<dyn BackendSection>>,
     /// `HELPDESK_OPERATOR_POLICY`: a policy file or folder; unset = the shipped default.
     pub policy_path: Option<PathBuf>,
     /// `HELPDESK_OPERATOR_AGENTS`: the operators file (people who approve; agents and their
@@ -99,20 +117,24 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Every variable the server reads, backends first: what `--help` lists and README documents.
-pub fn env_vars() -> Vec<(&'static str, &'static str)> {
-    crate::backends::ENV_VARS
-        .iter()
-        .flat_map(|vars| vars.iter().copied())
-        .chain(ENV_VARS.iter().copied())
-        .collect()
-}
-
 impl Config {
-    /// Reads `.env` (if present in the working directory) and then the process environment.
-    pub fn from_env() -> Result<Self> {
+    /// Reads `.env` (if present in the working directory) and then the process environment,
+    /// with these backend sections (`backends::SECTIONS`).
+    pub fn from_env(sections: &[SectionParser]) -> Result<Self> {
         let _ = dotenvy::dotenv();
-        Self::from_lookup(|k| std::env::var(k).ok())
+        Self::from_lookup(|k| std::env::var(k).ok(), sections)
+    }
+
+    /// The section of backend type `T`, when it is configured.
+    pub fn section<T: BackendSection>(&self) -> Option<&T> {
+        self.backends
+            .iter()
+            .find_map(|s| (s.as_ref() as &dyn Any).downcast_ref::<T>())
+    }
+
+    /// The names of the configured backends.
+    pub fn backend_names(&self) -> Vec<&'static str> {
+        self.backends.iter().map(|s| s.backend()).collect()
     }
 
     /// Only `HELPDESK_OPERATOR_POLICY` (environment or `.env`): what the `policy` commands need,
@@ -127,16 +149,21 @@ impl Config {
     }
 
     /// Builds the configuration from any key lookup (tests pass a map here).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        sections: &[SectionParser],
+    ) -> Result<Self> {
         let get = |k: &str| {
             get(k)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let django_helpdesk = DjangoHelpdeskConfig::from_lookup(&get)?;
-        let freshdesk = FreshdeskConfig::from_lookup(&get)?;
+        let mut backends = Vec::new();
+        for parse in sections {
+            backends.extend(parse(&get)?);
+        }
         let agent = get("HELPDESK_OPERATOR_AGENT")
-            .or_else(|| django_helpdesk.as_ref().and_then(|d| d.username.clone()))
+            .or_else(|| backends.iter().find_map(|s| s.username()))
             .unwrap_or_else(|| "agent".to_string());
         if agent.len() > 150 || agent.chars().any(|c| c.is_control()) {
             return Err(Error::config(
@@ -175,8 +202,7 @@ impl Config {
         Ok(Self {
             agent,
             audit_store,
-            django_helpdesk,
-            freshdesk,
+            backends,
             policy_path: get("HELPDESK_OPERATOR_POLICY").map(PathBuf::from),
             operators_path: get("HELPDESK_OPERATOR_AGENTS").map(PathBuf::from),
             audit_checkpoints: crate::audit::checkpoints::CheckpointConfig::from_lookup(&get)?,
@@ -223,7 +249,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::from_lookup(|k| map.get(k).cloned())
+        Config::from_lookup(|k| map.get(k).cloned(), &[])
     }
 
     #[test]
@@ -240,18 +266,6 @@ mod tests {
         assert!(
             matches!(c.audit_store, AuditStoreConfig::Sqlite(ref p) if p.ends_with("audit.sqlite3"))
         );
-    }
-
-    #[test]
-    fn agent_defaults_to_username() {
-        let c = cfg(&[
-            ("DJANGO_HELPDESK_URL", "http://127.0.0.1:1"),
-            ("DJANGO_HELPDESK_USERNAME", "alice"),
-            ("DJANGO_HELPDESK_PASSWORD", "pw"),
-            ("HELPDESK_OPERATOR_DATA_DIR", "/tmp/x"),
-        ])
-        .unwrap();
-        assert_eq!(c.agent, "alice");
     }
 
     #[test]

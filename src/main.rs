@@ -7,7 +7,6 @@ use clap::{Parser, Subcommand};
 use helpdesk_operator::audit::AuditStore;
 use helpdesk_operator::cli;
 use helpdesk_operator::config::Config;
-use helpdesk_operator::mcp::HelpdeskOperator;
 use helpdesk_operator::policy::Policy;
 use rmcp::ServiceExt;
 
@@ -183,15 +182,15 @@ fn init_logging() {
 }
 
 /// The command line, with `--help` listing every variable the server reads (one list,
-/// `config::env_vars`, backends included).
+/// `backends::env_vars`, backends included).
 fn parse() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
-    let width = helpdesk_operator::config::env_vars()
+    let width = helpdesk_operator::backends::env_vars()
         .iter()
         .map(|(k, _)| k.len())
         .max()
         .unwrap_or(0);
-    let vars: String = helpdesk_operator::config::env_vars()
+    let vars: String = helpdesk_operator::backends::env_vars()
         .iter()
         .map(|(k, v)| format!("  {k:width$}  {v}\n"))
         .collect();
@@ -237,7 +236,7 @@ async fn main() -> ExitCode {
         } => return exit(cli::audit_keygen(out.as_deref())),
         _ => {}
     }
-    let config = match Config::from_env() {
+    let config = match helpdesk_operator::backends::config_from_env() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("configuration error: {e}");
@@ -253,13 +252,14 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         Command::Serve => {
-            let policy = match Policy::load(config.policy_path.as_deref()) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return ExitCode::from(2);
-                }
-            };
+            let policy =
+                match helpdesk_operator::backends::load_policy(config.policy_path.as_deref()) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return ExitCode::from(2);
+                    }
+                };
             serve(config, store, policy).await
         }
         Command::Pending => exit(cli::pending(&store).await),
@@ -295,13 +295,14 @@ async fn sandbox(data_dir: Option<std::path::PathBuf>) -> ExitCode {
         }
     };
     eprintln!("{}", sandbox.banner());
-    let policy = match Policy::load(sandbox.config.policy_path.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
+    let policy =
+        match helpdesk_operator::backends::load_policy(sandbox.config.policy_path.as_deref()) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
     let store = AuditStore::new(sandbox.config.audit_store.clone());
     let code = serve(sandbox.config.clone(), store, policy).await;
     drop(sandbox);
@@ -325,19 +326,25 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy
     if let Err(e) = store.ensure_ready().await {
         tracing::warn!("{e}; reads work, writes are refused until it is reachable");
     }
-    if let Some(d) = &config.django_helpdesk {
-        tracing::info!(url = %d.base_url, "django-helpdesk configured");
+    for s in &config.backends {
+        tracing::info!(backend = s.backend(), at = %s.location(), "backend configured");
     }
-    if let Some(f) = &config.freshdesk {
-        tracing::info!(url = %f.base_url, "Freshdesk configured");
-    }
-    if config.django_helpdesk.is_none() && config.freshdesk.is_none() {
+    if config.backends.is_empty() {
+        let how: Vec<String> = helpdesk_operator::backends::ALL
+            .iter()
+            .map(|k| format!("{}: {}", k.title, k.how_to_configure))
+            .collect();
         tracing::warn!(
-            "no backend configured: set DJANGO_HELPDESK_URL or FRESHDESK_DOMAIN (see --help), or try `helpdesk-operator sandbox`"
+            "no backend configured ({}; see --help), or try `helpdesk-operator sandbox`",
+            how.join("; ")
         );
     }
     let store_for_shutdown = store.clone();
-    let server = match HelpdeskOperator::with_policy(&config, store, std::sync::Arc::new(policy)) {
+    let server = match helpdesk_operator::backends::server_with_policy(
+        &config,
+        store,
+        std::sync::Arc::new(policy),
+    ) {
         Ok(s) => s,
         Err(e) => {
             tracing::error!("{e}");

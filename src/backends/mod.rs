@@ -1,17 +1,224 @@
-//! Upstream helpdesks. Each backend folder has the same files and verbs:
-//! `mod.rs` (API version, auth, tools), `config.rs`, `client.rs` (one fn per endpoint plus the
-//! backend's one `parse_error`), `models.rs` (upstream JSON) and `tools.rs` (the MCP tools).
+//! Upstream helpdesks, and the registry: [`ALL`] is the only list of backends in the crate.
 //!
-//! Must not: backend clients know nothing about MCP, policy or the audit log; only `tools.rs`
-//! imports rmcp. All HTTP goes out through [`http::send`].
+//! Each backend folder has the same parts: `mod.rs` (name, API notes, server instructions),
+//! `config.rs` (its variables and section), `client.rs` (transport and the backend's one
+//! `parse_error`), `models.rs` (upstream JSON), `session.rs` (its part of an agent session),
+//! `check.rs` (its part of `helpdesk-operator check`) and its tools. A new backend adds its
+//! folder and one [`Kind`] here; nothing in `mcp/`, `policy/`, `audit/`, `session/`,
+//! `config.rs`, `cli.rs` or `main.rs` names it.
+//!
+//! Owns: the registry and what is built from it: the configuration's sections
+//! ([`config_from_lookup`]), the environment variables ([`env_vars`]), the tool catalogue
+//! policy validates against ([`catalogue`]), and the server ([`server`]).
+//! Must not: backend clients know nothing about MCP, policy or the audit log. All HTTP goes
+//! out through [`http::send`].
 
 pub mod cache;
+pub mod check;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod http;
 
-/// Each backend's environment variables (the backends' `config::ENV_VARS`).
-pub const ENV_VARS: &[&[(&str, &str)]] = &[
-    django_helpdesk::config::ENV_VARS,
-    freshdesk::config::ENV_VARS,
+use std::path::Path;
+use std::sync::Arc;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::model::Tool;
+
+use crate::audit::AuditStore;
+use crate::config::{BackendSection, Config, SectionParser};
+use crate::error::Result;
+use crate::mcp::{HelpdeskOperator, Parts, ToolSet};
+use crate::policy::Policy;
+use crate::policy::catalog::ToolMeta;
+use crate::policy::ratelimit::{Budget, Limits};
+use crate::session::{BoxFuture, Connector, SessionManager};
+
+/// Opens a backend's sessions from its section, with the account's request budget.
+pub type Connect = fn(&dyn BackendSection, &Limits, Budget) -> Result<Arc<dyn Connector>>;
+
+/// One backend, as the rest of the crate sees it.
+pub struct Kind {
+    /// As in tool names and policy files: `django_helpdesk`.
+    pub name: &'static str,
+    /// As people write it: `django-helpdesk`.
+    pub title: &'static str,
+    /// What `check` says when the backend is not configured.
+    pub how_to_configure: &'static str,
+    /// Its variables, for `--help` and README.
+    pub env_vars: &'static [(&'static str, &'static str)],
+    /// Its section of the configuration.
+    pub section: SectionParser,
+    /// Its paragraph of the server instructions.
+    pub instructions: &'static str,
+    /// Its tools, and their catalogue for policy.
+    pub router: fn() -> ToolRouter<HelpdeskOperator>,
+    pub catalog: fn() -> Vec<ToolMeta>,
+    pub connect: Connect,
+    /// Its part of `helpdesk-operator check`.
+    pub check: for<'a> fn(&'a dyn BackendSection) -> BoxFuture<'a, bool>,
+}
+
+/// Every backend this build has.
+pub const ALL: &[Kind] = &[
+    Kind {
+        name: django_helpdesk::BACKEND,
+        title: "django-helpdesk",
+        how_to_configure: "set DJANGO_HELPDESK_URL to use it",
+        env_vars: django_helpdesk::config::ENV_VARS,
+        section: django_helpdesk::config::section,
+        instructions: django_helpdesk::INSTRUCTIONS,
+        router: HelpdeskOperator::django_helpdesk_router,
+        catalog: django_helpdesk::tools::catalog,
+        connect: django_helpdesk::session::connect,
+        check: django_helpdesk::check::check,
+    },
+    Kind {
+        name: freshdesk::BACKEND,
+        title: "Freshdesk",
+        how_to_configure: "set FRESHDESK_DOMAIN and FRESHDESK_API_KEY to use it",
+        env_vars: freshdesk::config::ENV_VARS,
+        section: freshdesk::config::section,
+        instructions: freshdesk::INSTRUCTIONS,
+        router: HelpdeskOperator::freshdesk_router,
+        catalog: freshdesk::tools::catalog,
+        connect: freshdesk::session::connect,
+        check: freshdesk::check::check,
+    },
 ];
+
+/// The configuration from any key lookup (tests pass a map here).
+pub fn config_from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config> {
+    Config::from_lookup(get, &sections())
+}
+
+/// The configuration from `.env` and the process environment.
+pub fn config_from_env() -> Result<Config> {
+    Config::from_env(&sections())
+}
+
+fn sections() -> Vec<SectionParser> {
+    ALL.iter().map(|k| k.section).collect()
+}
+
+/// Every variable the server reads, backends first: what `--help` lists and README documents.
+pub fn env_vars() -> Vec<(&'static str, &'static str)> {
+    ALL.iter()
+        .flat_map(|k| k.env_vars.iter().copied())
+        .chain(crate::config::ENV_VARS.iter().copied())
+        .collect()
+}
+
+/// Every tool of every backend this build has, and the session tools, as policy sees them.
+pub fn catalogue() -> Vec<ToolMeta> {
+    let mut v = crate::mcp::session_catalog();
+    for k in ALL {
+        v.extend((k.catalog)());
+    }
+    v
+}
+
+/// Every tool this build has, whether or not its backend is configured (for docs and tests).
+pub fn all_tools() -> Vec<Tool> {
+    let mut router = HelpdeskOperator::session_router();
+    for k in ALL {
+        router += (k.router)();
+    }
+    HelpdeskOperator::offered(&router)
+}
+
+/// The policy at `path` (a file or folder), or the shipped default, for this build's tools.
+pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
+    Policy::load(path, catalogue())
+}
+
+/// A policy from (file name, text) pairs, for this build's tools.
+pub fn policy_from_sources(sources: &[(String, String)]) -> Result<Policy> {
+    Policy::from_sources(sources, catalogue())
+}
+
+/// The server for `config`, with the policy it names (or the shipped default).
+pub fn server(config: &Config, store: Arc<AuditStore>) -> Result<HelpdeskOperator> {
+    let policy = load_policy(config.policy_path.as_deref())?;
+    server_with_policy(config, store, Arc::new(policy))
+}
+
+/// The server for `config` under `policy`: each configured backend's connector (with the
+/// account's request budget from policy) and tools.
+pub fn server_with_policy(
+    config: &Config,
+    store: Arc<AuditStore>,
+    policy: Arc<Policy>,
+) -> Result<HelpdeskOperator> {
+    let limits = Limits::default();
+    let mut connectors = Vec::new();
+    let mut toolsets = Vec::new();
+    for kind in ALL {
+        let Some(section) = config.backends.iter().find(|s| s.backend() == kind.name) else {
+            continue;
+        };
+        let bp = policy.backend(kind.name);
+        let budget = Budget {
+            requests_per_minute: bp.requests_per_minute,
+            max_concurrent: bp.max_concurrent,
+            max_wait: policy.settings.rate_limit_wait,
+        };
+        connectors.push((kind.connect)(section.as_ref(), &limits, budget)?);
+        toolsets.push(ToolSet {
+            router: (kind.router)(),
+            instructions: kind.instructions,
+        });
+    }
+    let operators = config
+        .operators_path
+        .as_deref()
+        .map(crate::operators::Principals::load)
+        .transpose()?
+        .map(Arc::new);
+    Ok(HelpdeskOperator::assemble(Parts {
+        agent: config.agent.clone(),
+        store: store.clone(),
+        policy,
+        operators,
+        sessions: SessionManager::new(store, connectors),
+        toolsets,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_defaults_to_the_username_of_a_backend_that_logs_in() {
+        let c = config_from_lookup(|k| {
+            match k {
+                "DJANGO_HELPDESK_URL" => Some("http://127.0.0.1:1"),
+                "DJANGO_HELPDESK_USERNAME" => Some("alice"),
+                "DJANGO_HELPDESK_PASSWORD" => Some("pw"),
+                "HELPDESK_OPERATOR_DATA_DIR" => Some("/tmp/x"),
+                _ => None,
+            }
+            .map(String::from)
+        })
+        .unwrap();
+        assert_eq!(c.agent, "alice");
+        assert_eq!(c.backend_names(), ["django_helpdesk"]);
+    }
+
+    #[test]
+    fn every_backend_is_listed_once() {
+        let mut names: Vec<&str> = ALL.iter().map(|k| k.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+        for t in catalogue() {
+            assert!(
+                t.backend == "session" || names.contains(&t.backend),
+                "{} names backend {} which is not in the registry",
+                t.name,
+                t.backend
+            );
+        }
+    }
+}

@@ -31,11 +31,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{AuditStore, WriteCounts};
-use crate::config::Config;
 use crate::error::Result;
+use crate::operators::Principals;
 use crate::policy::Policy;
 use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
-use crate::policy::ratelimit::{Budget, Limits};
 use crate::session::{SessionManager, SessionMode, validate_intent};
 use guard::{CallCtx, Core, Operation, Outcome, WriteSpec, Written};
 use output::{Render, ResponseFormat, finish};
@@ -90,89 +89,64 @@ pub struct HelpdeskOperator {
     tools: Arc<Vec<Tool>>,
 }
 
-impl HelpdeskOperator {
-    /// A server with the policy `HELPDESK_OPERATOR_POLICY` names (or the shipped default).
-    pub fn new(config: &Config, store: Arc<AuditStore>) -> Result<Self> {
-        let policy = Policy::load(config.policy_path.as_deref())?;
-        Self::with_policy(config, store, Arc::new(policy))
-    }
+/// One configured backend's tools, and the paragraph the server instructions give them.
+pub struct ToolSet {
+    pub router: ToolRouter<HelpdeskOperator>,
+    pub instructions: &'static str,
+}
 
-    pub fn with_policy(
-        config: &Config,
-        store: Arc<AuditStore>,
-        policy: Arc<Policy>,
-    ) -> Result<Self> {
-        let budgets = crate::policy::catalog::backends()
-            .into_iter()
-            .map(|b| {
-                let bp = policy.backend(b);
-                (
-                    b,
-                    Budget {
-                        requests_per_minute: bp.requests_per_minute,
-                        max_concurrent: bp.max_concurrent,
-                        max_wait: policy.settings.rate_limit_wait,
-                    },
-                )
-            })
-            .collect();
-        let sessions = SessionManager::new(
-            store.clone(),
-            config.django_helpdesk.clone(),
-            config.freshdesk.clone(),
-            Arc::new(Limits::default()),
-            budgets,
-        )?;
+/// What a server is made of. The registry (`backends::server`) fills it from the
+/// configuration; this module never names a backend.
+pub struct Parts {
+    /// The principal of stdio calls (the configured agent).
+    pub agent: String,
+    pub store: Arc<AuditStore>,
+    pub policy: Arc<Policy>,
+    /// The operators whose approvals this server accepts (human confirmations).
+    pub operators: Option<Arc<Principals>>,
+    pub sessions: SessionManager,
+    /// The configured backends' tools, in the registry's order.
+    pub toolsets: Vec<ToolSet>,
+}
+
+impl HelpdeskOperator {
+    pub fn assemble(parts: Parts) -> Self {
         let mut router = Self::session_router();
         let mut described = Vec::new();
-        if config.django_helpdesk.is_some() {
-            router += Self::django_helpdesk_router();
-            described.push(crate::backends::django_helpdesk::INSTRUCTIONS);
-        }
-        if config.freshdesk.is_some() {
-            router += Self::freshdesk_router();
-            described.push(crate::backends::freshdesk::INSTRUCTIONS);
+        for set in parts.toolsets {
+            router += set.router;
+            described.push(set.instructions);
         }
         // Tools that policy denies outright are not offered at all.
         for tool in router.list_all() {
-            if policy
+            if parts
+                .policy
                 .tool(&tool.name)
-                .is_some_and(|meta| !policy.lists(meta))
+                .is_some_and(|meta| !parts.policy.lists(meta))
             {
                 router.remove_route(&tool.name);
             }
         }
-        // The operators whose approvals this server accepts (human confirmations).
-        let operators = config
-            .operators_path
-            .as_deref()
-            .map(crate::operators::Principals::load)
-            .transpose()?
-            .map(Arc::new);
         let core = Arc::new(Core {
-            agent: config.agent.clone(),
-            store,
-            sessions,
-            policy,
-            operators,
+            agent: parts.agent,
+            store: parts.store,
+            sessions: parts.sessions,
+            policy: parts.policy,
+            operators: parts.operators,
         });
-        let tools = router
-            .list_all()
-            .into_iter()
-            .map(schema::portable_tool)
-            .map(note_untrusted)
-            .collect();
-        Ok(Self {
+        let tools = Self::offered(&router);
+        Self {
             core,
             router: Arc::new(router),
             instructions: instructions(&described).into(),
             tools: Arc::new(tools),
-        })
+        }
     }
 
-    /// Every tool this build has, whether or not its backend is configured (for docs/tests).
-    pub fn all_tools() -> Vec<Tool> {
-        (Self::session_router() + Self::django_helpdesk_router() + Self::freshdesk_router())
+    /// A router's tools as tools/list shows them: portable schemas, and the note on
+    /// customer-written text in every backend tool's description.
+    pub fn offered(router: &ToolRouter<HelpdeskOperator>) -> Vec<Tool> {
+        router
             .list_all()
             .into_iter()
             .map(schema::portable_tool)

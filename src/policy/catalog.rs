@@ -1,9 +1,10 @@
 //! The tools as the policy layer sees them: backend, kind of operation, the fields rules may
 //! test, and how raw arguments become the canonical values rules compare against.
 //!
-//! Owns: [`ToolMeta`]. Each backend's `tools.rs` describes its tools here; policy files are
-//! validated against this catalogue (an unknown tool or field name stops the server).
-//! Must not: import rmcp or do I/O.
+//! Owns: [`ToolMeta`]. Each backend describes its tools with it; the registry
+//! (`backends::catalogue`) hands the whole list to [`super::Policy`], which validates policy
+//! files against it (an unknown tool or field name stops the server).
+//! Must not: import rmcp or a backend, or do I/O.
 
 use serde_json::Value;
 
@@ -144,20 +145,4 @@ impl ToolMeta {
             .filter(|f| f.kind == FieldKind::Text)
             .map(|f| f.name)
     }
-}
-
-/// Every tool of every backend this build has.
-pub fn all() -> Vec<ToolMeta> {
-    let mut v = crate::mcp::session_catalog();
-    v.extend(crate::backends::django_helpdesk::tools::catalog());
-    v.extend(crate::backends::freshdesk::tools::catalog());
-    v
-}
-
-/// Backend names known to the catalogue.
-pub fn backends() -> Vec<&'static str> {
-    let mut b: Vec<&'static str> = all().iter().map(|t| t.backend).collect();
-    b.sort();
-    b.dedup();
-    b
 }

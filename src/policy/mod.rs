@@ -154,19 +154,22 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The shipped default policy.
-    pub fn default_policy() -> Result<Self> {
-        Self::from_sources(&[(
-            "policies/default.toml (built in)".to_string(),
-            DEFAULT_POLICY.to_string(),
-        )])
+    /// The shipped default policy, for the tools of `catalogue`.
+    pub fn default_policy(catalogue: Vec<ToolMeta>) -> Result<Self> {
+        Self::from_sources(
+            &[(
+                "policies/default.toml (built in)".to_string(),
+                DEFAULT_POLICY.to_string(),
+            )],
+            catalogue,
+        )
     }
 
     /// Loads `HELPDESK_OPERATOR_POLICY` (a file, or a folder of `*.toml` read in name order),
     /// or the built-in default when it is unset.
-    pub fn load(path: Option<&Path>) -> Result<Self> {
+    pub fn load(path: Option<&Path>, catalogue: Vec<ToolMeta>) -> Result<Self> {
         match path {
-            None => Self::default_policy(),
+            None => Self::default_policy(catalogue),
             Some(p) => {
                 let files = policy_files(p)?;
                 let mut sources = Vec::new();
@@ -175,15 +178,16 @@ impl Policy {
                         .map_err(|e| Error::config(format!("{}: cannot read: {e}", f.display())))?;
                     sources.push((f.display().to_string(), text));
                 }
-                Self::from_sources(&sources)
+                Self::from_sources(&sources, catalogue)
             }
         }
     }
 
-    /// Parses and validates (file name, text) pairs; later files add rules and override
-    /// settings.
-    pub fn from_sources(sources: &[(String, String)]) -> Result<Self> {
-        let tools = catalog::all();
+    /// Parses and validates (file name, text) pairs against the tools of `catalogue` (every
+    /// tool of every backend this build has: an unknown tool or field name is an error);
+    /// later files add rules and override settings.
+    pub fn from_sources(sources: &[(String, String)], catalogue: Vec<ToolMeta>) -> Result<Self> {
+        let tools = catalogue;
         let mut settings = Settings::default();
         let mut backends: HashMap<String, BackendPolicy> = HashMap::new();
         let mut rules = Vec::new();

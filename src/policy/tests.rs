@@ -3,13 +3,15 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::backends::catalogue;
 
 fn policy(text: &str) -> Policy {
-    Policy::from_sources(&[("test.toml".into(), text.into())]).unwrap_or_else(|e| panic!("{e}"))
+    Policy::from_sources(&[("test.toml".into(), text.into())], catalogue())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn problems(text: &str) -> String {
-    Policy::from_sources(&[("bad.toml".into(), text.into())])
+    Policy::from_sources(&[("bad.toml".into(), text.into())], catalogue())
         .unwrap_err()
         .message
 }
@@ -63,7 +65,7 @@ fn defaults_come_from_annotations() {
 
 #[test]
 fn the_shipped_default_covers_the_risky_changes() {
-    let p = Policy::default_policy().unwrap();
+    let p = Policy::default_policy(catalogue()).unwrap();
     let before = json!({"status": "open", "priority": "normal", "assigned_to": 3, "queue": 1, "unassign": false});
     let cases: Vec<(&str, Value, Option<Value>, DecisionKind, &str)> = vec![
         (

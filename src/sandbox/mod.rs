@@ -99,7 +99,7 @@ impl Sandbox {
         if let Ok(p) = std::env::var(crate::operators::ENV_VAR) {
             env.insert(crate::operators::ENV_VAR, p);
         }
-        let config = Config::from_lookup(|k| env.get(k).cloned())?;
+        let config = crate::backends::config_from_lookup(|k| env.get(k).cloned())?;
         Ok(Sandbox {
             freshdesk,
             django,

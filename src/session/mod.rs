@@ -1,12 +1,17 @@
-//! Agent sessions: one per agent principal, with a branch name, a declared intent and, for
-//! django-helpdesk, the agent's own logged-in client (cookie jar with CSRF).
+//! Agent sessions: one per agent principal, with a branch name, a declared intent and one
+//! part per configured backend (its client: the agent's own login where the backend has
+//! per-agent logins, the shared account client otherwise).
 //!
-//! Owns: opening a session lazily on first use (and detecting whether the django-helpdesk
-//! instance has the agent-session fork's endpoints), minting branch names on a plain instance,
-//! intent validation, persisting the session beside the audit log, and closing it.
-//! Must not: write audit events (the MCP core does, around each change) or know about MCP.
-//! No state depends on an MCP transport session: sessions are keyed by the agent principal.
+//! Owns: opening a session lazily on first use (each backend's [`Connector`] opens its part;
+//! a part whose upstream keeps agent sessions itself supplies branch and intent), minting
+//! branch names otherwise, intent validation, persisting the session beside the audit log,
+//! and closing it. Must not: write audit events (the MCP core does, around each change), know
+//! about MCP, or name a backend. No state depends on an MCP transport session: sessions are
+//! keyed by the agent principal.
 
+pub mod backend;
+
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -17,17 +22,8 @@ use tokio::sync::{Mutex, OnceCell};
 use uuid::Uuid;
 
 use crate::audit::{AuditStore, SessionRow};
-use crate::backends::django_helpdesk::{DjangoClient, DjangoHelpdeskConfig, ForkProbe};
-use crate::backends::freshdesk::{FreshdeskClient, FreshdeskConfig};
 use crate::error::{Error, ErrorKind, Result};
-use crate::policy::ratelimit::{Budget, Limits};
-
-/// Used when policy names no budget for a backend.
-pub const DEFAULT_BUDGET: Budget = Budget {
-    requests_per_minute: 300,
-    max_concurrent: 8,
-    max_wait: std::time::Duration::from_secs(30),
-};
+pub use backend::{BoxFuture, Connector, Kept, SessionPart};
 
 /// The most characters an intent may have (the fork's limit).
 pub const MAX_INTENT_CHARS: usize = 512;
@@ -36,9 +32,9 @@ pub const MAX_INTENT_CHARS: usize = 512;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionMode {
-    /// The django-helpdesk instance has the agent-session endpoints and keeps them.
+    /// The upstream keeps branch and intent (e.g. django-helpdesk's agent-session endpoints).
     Instance,
-    /// A plain instance (or none): this server mints and keeps them.
+    /// No upstream keeps them: this server mints and keeps them.
     Server,
 }
 
@@ -60,11 +56,9 @@ pub struct AgentSession {
     pub mode: SessionMode,
     pub started_at: DateTime<Utc>,
     intent: RwLock<Option<String>>,
-    /// The agent's own django-helpdesk client (its own cookie jar), when configured.
-    pub django: Option<Arc<DjangoClient>>,
-    /// The Freshdesk client (one per account, shared by all sessions), when configured.
-    pub freshdesk: Option<Arc<FreshdeskClient>>,
-    /// Why the fork's endpoints are not used, when the instance has them but refused us.
+    /// One part per configured backend, in the registry's order.
+    parts: Vec<Box<dyn SessionPart>>,
+    /// Why an upstream's own agent sessions are not used, when it has them.
     pub note: Option<String>,
     persisted: OnceCell<()>,
     /// Writes of this session between their policy decision and their audited outcome, and
@@ -166,41 +160,41 @@ impl AgentSession {
         }
     }
 
-    /// The django-helpdesk client, or a clear error when none is configured.
-    pub fn django(&self) -> Result<&Arc<DjangoClient>> {
-        self.django.as_ref().ok_or_else(|| {
-            Error::config(
-                "django-helpdesk is not configured: set DJANGO_HELPDESK_URL, DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD",
-            )
-        })
+    /// The client backend `backend` opened for this session, as its type `T`; `None` when
+    /// that backend is not configured.
+    pub fn client<T: Any>(&self, backend: &str) -> Option<&T> {
+        self.parts
+            .iter()
+            .find(|p| p.backend() == backend)
+            .and_then(|p| p.client().downcast_ref::<T>())
     }
 
-    /// The Freshdesk client, or a clear error when none is configured.
-    pub fn freshdesk(&self) -> Result<&Arc<FreshdeskClient>> {
-        self.freshdesk.as_ref().ok_or_else(|| {
-            Error::config("Freshdesk is not configured: set FRESHDESK_DOMAIN and FRESHDESK_API_KEY")
-        })
+    /// The backends this session works on, e.g. "django_helpdesk,freshdesk" ("none").
+    pub fn backends(&self) -> String {
+        if self.parts.is_empty() {
+            return "none".to_string();
+        }
+        let names: Vec<&str> = self.parts.iter().map(|p| p.backend()).collect();
+        names.join(",")
+    }
+
+    /// The part whose upstream keeps this session, when there is one.
+    fn keeper(&self) -> Option<&dyn SessionPart> {
+        match self.mode {
+            SessionMode::Instance => self
+                .parts
+                .iter()
+                .find(|p| p.kept().is_some())
+                .map(|p| p.as_ref()),
+            SessionMode::Server => None,
+        }
     }
 
     pub fn row(&self) -> SessionRow {
         SessionRow {
             id: self.id.clone(),
             agent: self.agent.clone(),
-            // The backends this session can reach, e.g. "django_helpdesk,freshdesk".
-            backend: {
-                let mut b = Vec::new();
-                if self.django.is_some() {
-                    b.push("django_helpdesk");
-                }
-                if self.freshdesk.is_some() {
-                    b.push("freshdesk");
-                }
-                if b.is_empty() {
-                    "none".to_string()
-                } else {
-                    b.join(",")
-                }
-            },
+            backend: self.backends(),
             username: self.username.clone(),
             branch: self.branch.clone(),
             mode: self.mode.as_str().to_string(),
@@ -266,10 +260,8 @@ pub fn mint_branch(username: &str) -> String {
 /// Holds each agent's current session.
 pub struct SessionManager {
     store: Arc<AuditStore>,
-    django: Option<DjangoHelpdeskConfig>,
-    freshdesk: Option<Arc<FreshdeskClient>>,
-    limits: Arc<Limits>,
-    budgets: HashMap<&'static str, Budget>,
+    /// One per configured backend, in the registry's order.
+    connectors: Vec<Arc<dyn Connector>>,
     /// One slot per principal. The map's lock is held only to find the slot; a slot's lock is
     /// held while that principal's session opens (login, fork probe), so one slow login never
     /// stalls another agent.
@@ -279,31 +271,17 @@ pub struct SessionManager {
 type Slot = Mutex<Option<Arc<AgentSession>>>;
 
 impl SessionManager {
-    /// `budgets` are the policy's per-backend request budgets; the limiters are shared by
-    /// every session of the same upstream account.
-    pub fn new(
-        store: Arc<AuditStore>,
-        django: Option<DjangoHelpdeskConfig>,
-        freshdesk: Option<FreshdeskConfig>,
-        limits: Arc<Limits>,
-        budgets: HashMap<&'static str, Budget>,
-    ) -> Result<Self> {
-        let freshdesk = match freshdesk {
-            Some(cfg) => {
-                let budget = budgets.get("freshdesk").copied().unwrap_or(DEFAULT_BUDGET);
-                let limiter = limits.get(&cfg.account_key(), "Freshdesk", budget);
-                Some(Arc::new(FreshdeskClient::new(cfg, limiter)?))
-            }
-            None => None,
-        };
-        Ok(Self {
+    pub fn new(store: Arc<AuditStore>, connectors: Vec<Arc<dyn Connector>>) -> Self {
+        Self {
             store,
-            django,
-            freshdesk,
-            limits,
-            budgets,
+            connectors,
             current: std::sync::Mutex::new(HashMap::new()),
-        })
+        }
+    }
+
+    /// The backends sessions are opened on.
+    pub fn backends(&self) -> Vec<&'static str> {
+        self.connectors.iter().map(|c| c.backend()).collect()
     }
 
     /// The agent's open session, opening one (and logging in) if there is none.
@@ -334,42 +312,18 @@ impl SessionManager {
     }
 
     async fn open(&self, agent: &str) -> Result<AgentSession> {
-        let (django, username) = match &self.django {
-            Some(cfg) => {
-                let budget = self
-                    .budgets
-                    .get("django_helpdesk")
-                    .copied()
-                    .unwrap_or(DEFAULT_BUDGET);
-                let limiter = self
-                    .limits
-                    .get(&cfg.account_key(), "django-helpdesk", budget);
-                (
-                    Some(Arc::new(DjangoClient::new(cfg.clone(), limiter)?)),
-                    Some(cfg.account_name()),
-                )
-            }
-            None => (None, None),
-        };
-        let mut mode = SessionMode::Server;
-        let mut branch = None;
-        let mut intent = None;
-        let mut note = None;
-        if let Some(client) = &django {
-            if client.uses_session() {
-                match client.fork_session_info().await? {
-                    ForkProbe::Present(info) => {
-                        mode = SessionMode::Instance;
-                        branch = info.branch_name;
-                        intent = info.intent;
-                    }
-                    ForkProbe::Absent => {}
-                    ForkProbe::NotAgent(why) => note = Some(why),
-                }
-            } else {
-                note = Some("token auth: the agent-session endpoints need a session login, so this server keeps branch and intent".into());
-            }
+        let mut parts = Vec::with_capacity(self.connectors.len());
+        for c in &self.connectors {
+            parts.push(c.open(agent).await?);
         }
+        let username = parts.iter().find_map(|p| p.username());
+        let note = parts.iter().find_map(|p| p.note());
+        let kept = parts.iter().find_map(|p| p.kept());
+        let mode = match kept {
+            Some(_) => SessionMode::Instance,
+            None => SessionMode::Server,
+        };
+        let Kept { branch, intent } = kept.unwrap_or_default();
         let branch = match branch {
             Some(b) => b,
             None => {
@@ -390,8 +344,7 @@ impl SessionManager {
             mode,
             started_at: Utc::now().trunc_subsecs(6),
             intent: RwLock::new(intent.filter(|i| !i.is_empty())),
-            django,
-            freshdesk: self.freshdesk.clone(),
+            parts,
             note,
             persisted: OnceCell::new(),
             writes: std::sync::Mutex::new(InFlight::default()),
@@ -416,9 +369,8 @@ impl SessionManager {
 
     /// Sets the intent: on the instance when it keeps sessions, and in the store.
     pub async fn set_intent(&self, session: &AgentSession, intent: &str) -> Result<()> {
-        if session.mode == SessionMode::Instance {
-            let client = session.django()?;
-            client.fork_set_intent(intent).await?;
+        if let Some(keeper) = session.keeper() {
+            keeper.set_intent(intent).await?;
         }
         session.set_intent_local(intent);
         self.store.set_session_intent(&session.id, intent).await
@@ -426,11 +378,13 @@ impl SessionManager {
 
     /// Ends the agent's session everywhere and forgets it; the next call opens a new one.
     pub async fn finish(&self, session: &AgentSession) -> Result<()> {
-        let upstream = match (&session.django, session.mode) {
-            (Some(c), SessionMode::Instance) => c.fork_finish().await.map(|_| ()),
-            (Some(c), SessionMode::Server) => c.logout().await,
-            (None, _) => Ok(()),
-        };
+        let mut upstream = Ok(());
+        for part in &session.parts {
+            let done = part.finish().await;
+            if upstream.is_ok() {
+                upstream = done;
+            }
+        }
         // Forget the session even if the upstream call failed: its jar is dropped with it.
         if let Ok(slot) = self.slot(&session.agent) {
             let mut slot = slot.lock().await;

@@ -185,7 +185,7 @@ pub fn env_for(url: &str, agent: &str, database_url: &str) -> HashMap<String, St
 }
 
 pub fn config_from(env: &HashMap<String, String>) -> Config {
-    Config::from_lookup(|k| env.get(k).cloned()).expect("config")
+    helpdesk_operator::backends::config_from_lookup(|k| env.get(k).cloned()).expect("config")
 }
 
 /// An in-process server and an rmcp client connected to it.
@@ -206,7 +206,11 @@ pub const ALLOW_ALL: &str = "[[rule]]\nname = \"allow-all-writes\"\ndecision = \
 
 pub fn policy(text: &str) -> std::sync::Arc<Policy> {
     std::sync::Arc::new(
-        Policy::from_sources(&[("test-policy.toml".into(), text.into())]).expect("policy"),
+        helpdesk_operator::backends::policy_from_sources(&[(
+            "test-policy.toml".into(),
+            text.into(),
+        )])
+        .expect("policy"),
     )
 }
 
@@ -223,8 +227,11 @@ pub async fn connect_store(
     policy: Option<std::sync::Arc<Policy>>,
 ) -> Harness {
     let server = match policy {
-        Some(p) => HelpdeskOperator::with_policy(&config, store.clone(), p).expect("server"),
-        None => HelpdeskOperator::new(&config, store.clone()).expect("default policy"),
+        Some(p) => helpdesk_operator::backends::server_with_policy(&config, store.clone(), p)
+            .expect("server"),
+        None => {
+            helpdesk_operator::backends::server(&config, store.clone()).expect("default policy")
+        }
     };
     let (a, b) = tokio::io::duplex(1 << 20);
     let srv = server.clone();
@@ -315,7 +322,7 @@ fn output_validator(tool: &str) -> Option<&'static jsonschema::Validator> {
         std::sync::OnceLock::new();
     VALIDATORS
         .get_or_init(|| {
-            HelpdeskOperator::all_tools()
+            helpdesk_operator::backends::all_tools()
                 .into_iter()
                 .filter_map(|t| {
                     let schema = Value::Object((*t.output_schema?).clone());

@@ -283,7 +283,7 @@ async fn every_freshdesk_tool_against_the_simulator() {
     assert_eq!(sim.requests("POST", "/api/v2/tickets"), before);
 
     // Every tool was exercised.
-    let tools = helpdesk_operator::mcp::HelpdeskOperator::all_tools();
+    let tools = helpdesk_operator::backends::all_tools();
     let used: std::collections::HashSet<String> = h
         .store
         .list(None, 500)

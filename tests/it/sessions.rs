@@ -1,6 +1,7 @@
 //! Agent sessions against real django-helpdesk instances: the agent-session endpoints of the
 //! fork (mocked faithfully in the harness), login with CSRF, re-login, token auth.
 
+use helpdesk_operator::backends::django_helpdesk::session::DjangoSession;
 use serde_json::json;
 
 use crate::common::*;
@@ -186,7 +187,7 @@ async fn protocol_2026_07_28_without_initialize() {
     let db = store_url(Store::Sqlite).await;
     let config = config_from(&env_for(&s.helpdesk_url, &s.agent(), &db));
     let store = helpdesk_operator::audit::AuditStore::new(config.audit_store.clone());
-    let server = helpdesk_operator::mcp::HelpdeskOperator::new(&config, store).unwrap();
+    let server = helpdesk_operator::backends::server(&config, store).unwrap();
     let (a, b) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
         if let Ok(r) = server.serve(a).await {

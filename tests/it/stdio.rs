@@ -423,11 +423,11 @@ fn readme_client_snippets_are_well_formed() {
     }
 }
 
-/// One list of variables (`config::env_vars`, each backend's own included) drives `--help`,
+/// One list of variables (`backends::env_vars`, each backend's own included) drives `--help`,
 /// and README's configuration table documents exactly that list.
 #[test]
 fn help_and_readme_list_every_variable_the_server_reads() {
-    let vars: Vec<&str> = helpdesk_operator::config::env_vars()
+    let vars: Vec<&str> = helpdesk_operator::backends::env_vars()
         .iter()
         .map(|(k, _)| *k)
         .collect();
@@ -452,6 +452,6 @@ fn help_and_readme_list_every_variable_the_server_reads() {
     listed.sort();
     assert_eq!(
         documented, listed,
-        "README's configuration table and config::env_vars differ"
+        "README's configuration table and backends::env_vars differ"
     );
 }

@@ -7,7 +7,7 @@ use crate::common::*;
 
 #[tokio::test]
 async fn every_tool_is_annotated_documented_and_schematized() {
-    let tools = helpdesk_operator::mcp::HelpdeskOperator::all_tools();
+    let tools = helpdesk_operator::backends::all_tools();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     for expected in [
         "get_agent_session_info",
@@ -241,8 +241,8 @@ async fn bad_input_is_refused_before_any_upstream_call() {
 /// every tool is in it.
 #[tokio::test]
 async fn the_policy_catalogue_matches_the_annotations() {
-    let catalogue = helpdesk_operator::policy::catalog::all();
-    for t in helpdesk_operator::mcp::HelpdeskOperator::all_tools() {
+    let catalogue = helpdesk_operator::backends::catalogue();
+    for t in helpdesk_operator::backends::all_tools() {
         let meta = catalogue
             .iter()
             .find(|m| m.name == t.name)
@@ -300,7 +300,7 @@ async fn the_policy_catalogue_matches_the_annotations() {
 /// so that a new backend cannot ship a schema those clients refuse.
 #[test]
 fn every_tool_schema_passes_the_client_lint() {
-    let tools = helpdesk_operator::mcp::HelpdeskOperator::all_tools();
+    let tools = helpdesk_operator::backends::all_tools();
     assert!(tools.len() > 30, "expected every backend's tools");
     let problems: Vec<String> = tools
         .iter()

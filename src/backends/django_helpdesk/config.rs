@@ -147,3 +147,24 @@ impl DjangoHelpdeskConfig {
         self.username.clone().unwrap_or_else(|| "token".to_string())
     }
 }
+
+impl crate::config::BackendSection for DjangoHelpdeskConfig {
+    fn backend(&self) -> &'static str {
+        super::BACKEND
+    }
+
+    fn location(&self) -> String {
+        self.base_url.to_string()
+    }
+
+    fn username(&self) -> Option<String> {
+        self.username.clone()
+    }
+}
+
+/// The registry's parser for this section.
+pub fn section(
+    get: crate::config::Lookup<'_>,
+) -> Result<Option<std::sync::Arc<dyn crate::config::BackendSection>>> {
+    Ok(DjangoHelpdeskConfig::from_lookup(&get)?.map(|c| std::sync::Arc::new(c) as _))
+}

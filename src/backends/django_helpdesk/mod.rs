@@ -10,12 +10,20 @@
 //! Tools: `django_helpdesk_list_tickets`, `_get_ticket`, `_create_ticket`, `_add_followup`,
 //! `_update_ticket`, `_delete_ticket`, `_get_queues`, `_get_users`.
 
+/// The backend's name in tool names, policy files and the audit log.
+pub const BACKEND: &str = "django_helpdesk";
+
+/// The error a tool of this backend gives when the backend is not configured.
+const NOT_CONFIGURED: &str = "django-helpdesk is not configured: set DJANGO_HELPDESK_URL, DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD";
+
 /// What the server instructions say about this backend's tools.
 pub const INSTRUCTIONS: &str = "django-helpdesk (django_helpdesk_*): list and get tickets, create tickets, add follow-ups (internal by default; public=true e-mails the submitter; new_status is how to resolve or close), update fields (title, priority, assignee, due date, queue), delete. Queues and users can be given by id or name; see django_helpdesk_get_queues and django_helpdesk_get_users.";
 
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod models;
+pub mod session;
 pub mod tools;
 
 pub use client::{DjangoClient, ForkProbe};

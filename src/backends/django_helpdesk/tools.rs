@@ -19,6 +19,7 @@ use validator::Validate;
 
 use super::client::{Choices, DjangoClient};
 use super::models::{self, Choice, FollowUp, PRIORITIES, STATUSES, Ticket};
+use super::session::DjangoSession;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::guard::{CallCtx, Operation, WriteSpec, Written, no_view};

@@ -98,3 +98,20 @@ impl FreshdeskConfig {
         format!("freshdesk|{}|key:{}", self.base_url, &key[..16])
     }
 }
+
+impl crate::config::BackendSection for FreshdeskConfig {
+    fn backend(&self) -> &'static str {
+        super::BACKEND
+    }
+
+    fn location(&self) -> String {
+        self.base_url.to_string()
+    }
+}
+
+/// The registry's parser for this section.
+pub fn section(
+    get: crate::config::Lookup<'_>,
+) -> Result<Option<std::sync::Arc<dyn crate::config::BackendSection>>> {
+    Ok(FreshdeskConfig::from_lookup(&get)?.map(|c| std::sync::Arc::new(c) as _))
+}

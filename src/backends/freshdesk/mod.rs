@@ -9,12 +9,21 @@
 //! Tools: `freshdesk_*` tickets, conversations, contacts, companies, agents, groups, ticket
 //! fields (see tools.rs).
 
+/// The backend's name in tool names, policy files and the audit log.
+pub const BACKEND: &str = "freshdesk";
+
+/// The error a tool of this backend gives when the backend is not configured.
+const NOT_CONFIGURED: &str =
+    "Freshdesk is not configured: set FRESHDESK_DOMAIN and FRESHDESK_API_KEY";
+
 /// What the server instructions say about this backend's tools.
 pub const INSTRUCTIONS: &str = "Freshdesk (freshdesk_*): tickets (list, search with structured conditions, get, create, update; status changes such as resolve or close happen in freshdesk_update_ticket), conversations (freshdesk_reply_to_ticket e-mails the requester; freshdesk_add_note is private unless private=false), contacts, companies, and reference data (agents, groups, ticket fields). Agents, groups, companies, statuses and custom fields can be given by name; unknown names are refused with the known ones listed.";
 
+pub mod check;
 pub mod client;
 pub mod config;
 pub mod models;
+pub mod session;
 pub mod shapes;
 pub mod tools;
 

@@ -18,6 +18,7 @@ use validator::Validate;
 
 use super::client::FreshdeskClient;
 use super::models::{self, Named, PRIORITIES, PRIORITY_NAMES, Refs, SOURCES, STATUS_NAMES, norm};
+use super::session::FreshdeskSession;
 use super::shapes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;

@@ -1,0 +1,69 @@
+//! Freshdesk's part of an agent session: the account's one client, shared by every session
+//! (an API key has no per-agent login).
+//!
+//! Must not: call tools or write audit events.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use super::client::FreshdeskClient;
+use super::config::FreshdeskConfig;
+use crate::config::BackendSection;
+use crate::error::{Error, Result};
+use crate::policy::ratelimit::{Budget, Limits};
+use crate::session::{AgentSession, BoxFuture, Connector, SessionPart};
+
+/// Hands every session the account's shared client (and its reference-data cache).
+pub struct FreshdeskConnector {
+    pub client: Arc<FreshdeskClient>,
+}
+
+struct Part(Arc<FreshdeskClient>);
+
+impl Connector for FreshdeskConnector {
+    fn backend(&self) -> &'static str {
+        super::BACKEND
+    }
+
+    fn open<'a>(&'a self, _agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>> {
+        let part: Box<dyn SessionPart> = Box::new(Part(self.client.clone()));
+        Box::pin(async move { Ok(part) })
+    }
+}
+
+impl SessionPart for Part {
+    fn backend(&self) -> &'static str {
+        super::BACKEND
+    }
+
+    fn client(&self) -> &(dyn Any + Send + Sync) {
+        &self.0
+    }
+}
+
+/// The Freshdesk client in a session.
+pub trait FreshdeskSession {
+    /// The client, or a clear error when Freshdesk is not configured.
+    fn freshdesk(&self) -> Result<&Arc<FreshdeskClient>>;
+}
+
+impl FreshdeskSession for AgentSession {
+    fn freshdesk(&self) -> Result<&Arc<FreshdeskClient>> {
+        self.client::<Arc<FreshdeskClient>>(super::BACKEND)
+            .ok_or_else(|| Error::config(super::NOT_CONFIGURED))
+    }
+}
+
+/// The registry's connector for a Freshdesk section: the account's one client.
+pub fn connect(
+    section: &dyn BackendSection,
+    limits: &Limits,
+    budget: Budget,
+) -> Result<Arc<dyn Connector>> {
+    let cfg = (section as &dyn Any)
+        .downcast_ref::<FreshdeskConfig>()
+        .ok_or_else(|| Error::internal("not a Freshdesk section"))?;
+    let limiter = limits.get(&cfg.account_key(), "Freshdesk", budget);
+    let client = Arc::new(FreshdeskClient::new(cfg.clone(), limiter)?);
+    Ok(Arc::new(FreshdeskConnector { client }))
+}

@@ -1,0 +1,57 @@
+//! What the session layer needs from a backend: a [`Connector`] per configured backend, which
+//! opens that backend's [`SessionPart`] of each new agent session.
+//!
+//! Owns: the two traits. A backend implements them in its own folder (`session.rs`); the
+//! registry (`backends/mod.rs`) builds the connectors. Must not: name a backend.
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::error::Result;
+
+/// A boxed, sendable future (the traits here are used as trait objects).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Opens one backend's part of each new agent session.
+pub trait Connector: Send + Sync {
+    /// The backend's name (`freshdesk`).
+    fn backend(&self) -> &'static str;
+    /// Opens the part for `agent`: a client of its own (own login, own cookie jar) or a
+    /// shared per-account one, and what the upstream keeps of agent sessions.
+    fn open<'a>(&'a self, agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>>;
+}
+
+/// Branch and intent as an upstream that keeps agent sessions itself reports them.
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    pub branch: Option<String>,
+    pub intent: Option<String>,
+}
+
+/// One backend's part of one agent session.
+pub trait SessionPart: Send + Sync {
+    fn backend(&self) -> &'static str;
+    /// The client this backend's tools use; they downcast it to their own type.
+    fn client(&self) -> &(dyn Any + Send + Sync);
+    /// The upstream account's username, when the backend logs in as one.
+    fn username(&self) -> Option<String> {
+        None
+    }
+    /// Some when the upstream keeps this agent session (branch and intent) itself.
+    fn kept(&self) -> Option<Kept> {
+        None
+    }
+    /// Why the upstream's own agent sessions are not used, when it has them.
+    fn note(&self) -> Option<String> {
+        None
+    }
+    /// Sets the intent upstream; called only on the part that keeps the session.
+    fn set_intent<'a>(&'a self, _intent: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// Ends the part upstream: finishes a kept session, or logs out.
+    fn finish(&self) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
