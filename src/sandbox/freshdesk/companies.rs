@@ -6,12 +6,11 @@
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::errors::{ApiError, FieldError, check};
-use super::input::{F, Input, Params};
+use super::errors::{ApiError, FieldError};
+use super::input::{F, Input};
 use super::routes::Ctx;
 use super::state::{ACCOUNT_TIERS, Company, HEALTH_SCORES, Store};
 use super::views::company_json;
-use crate::sandbox::kit::paginate;
 use crate::sandbox::kit::query::Query;
 use crate::sandbox::kit::reply::Reply;
 
@@ -29,13 +28,7 @@ pub(super) const COMPANY_KEYS: &[&str] = &[
 
 impl Store {
     pub(super) fn list_companies(&self, ctx: &Ctx<'_>, q: &Query) -> Result<Reply, ApiError> {
-        q.allow(&["page", "per_page"])?;
-        let mut errors = Vec::new();
-        let (page, per_page) = q.paging(&mut errors, None);
-        check(errors)?;
-        let (items, more) = paginate(self.companies.values().collect(), page, per_page);
-        let json = items.into_iter().map(company_json).collect();
-        Ok(ctx.list(q, json, page, more))
+        ctx.paged(q, self.companies.values().collect(), company_json)
     }
 
     pub(super) fn get_company(&self, id: i64) -> Result<Reply, ApiError> {

@@ -19,6 +19,7 @@
 //! Deliberate simplifications (documented so tests do not rely on them): search results are
 //! consistent immediately (the real index lags); attachments and multipart bodies are not
 //! supported (415); bulk, merge, time-entry and admin endpoints are absent (404); the SLA is a
+//! fixed table by priority; rate windows are fixed 60 s windows on tokio's clock.
 //!
 //! Layout: the served machinery (listener, fault hooks, rate window, replies, query strings)
 //! is the shared [`crate::sandbox::kit`]; this folder holds what is Freshdesk's: `service`

@@ -52,13 +52,7 @@ impl Store {
     }
 
     pub(super) fn list_groups(&self, ctx: &Ctx<'_>, q: &Query) -> Result<Reply, ApiError> {
-        q.allow(&["page", "per_page"])?;
-        let mut errors = Vec::new();
-        let (page, per_page) = q.paging(&mut errors, None);
-        check(errors)?;
-        let (items, more) = paginate(self.groups.values().collect(), page, per_page);
-        let json = items.into_iter().map(group_json).collect();
-        Ok(ctx.list(q, json, page, more))
+        ctx.paged(q, self.groups.values().collect(), group_json)
     }
 
     pub(super) fn get_group(&self, id: i64) -> Result<Reply, ApiError> {

@@ -10,9 +10,10 @@ use axum::http::header::LINK;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::errors::{ApiError, not_allowed};
-use super::input::{is_id, json_body, parse_id};
+use super::errors::{ApiError, check, not_allowed};
+use super::input::{Params, is_id, json_body, parse_id};
 use super::state::Store;
+use crate::sandbox::kit::paginate;
 use crate::sandbox::kit::query::Query;
 use crate::sandbox::kit::reply::Reply;
 
@@ -41,6 +42,21 @@ impl Ctx<'_> {
         } else {
             r
         }
+    }
+
+    /// A whole collection, paged, for lists that take only `page` and `per_page`.
+    pub(super) fn paged<T>(
+        &self,
+        q: &Query,
+        items: Vec<T>,
+        json: impl Fn(T) -> Value,
+    ) -> Result<Reply, ApiError> {
+        q.allow(&["page", "per_page"])?;
+        let mut errors = Vec::new();
+        let (page, per_page) = q.paging(&mut errors, None);
+        check(errors)?;
+        let (items, more) = paginate(items, page, per_page);
+        Ok(self.list(q, items.into_iter().map(json).collect(), page, more))
     }
 }
 
