@@ -8,6 +8,7 @@
 
 pub mod django_helpdesk;
 pub mod freshdesk;
+pub mod kit;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

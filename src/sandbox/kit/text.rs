@@ -1,0 +1,44 @@
+//! Text helpers: e-mail address checks, HTML escaping and HTML to plain text.
+//!
+//! Owns: the small, lenient conversions simulators apply to bodies.
+//! Must not: decide how an upstream stores a body (that convention is the simulator's).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$").expect("valid regex"));
+static BREAKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)<br\s*/?>|</(p|div|li|h[1-6]|tr|blockquote)>").expect("valid regex")
+});
+static TAGS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("valid regex"));
+static BLANK_LINES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\n[ \t]*\n[\s]*\n").expect("valid regex"));
+
+/// `local@domain.tld`, ignoring surrounding blanks.
+pub fn valid_email(s: &str) -> bool {
+    EMAIL.is_match(s.trim())
+}
+
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Plain text of an HTML body: block ends and `<br>` become line breaks, tags go, common
+/// entities are decoded and runs of blank lines collapse to one.
+pub fn to_text(html: &str) -> String {
+    let s = BREAKS.replace_all(html, "\n");
+    let s = TAGS.replace_all(&s, "");
+    let s = s
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    BLANK_LINES.replace_all(&s, "\n\n").trim().to_string()
+}
