@@ -54,11 +54,11 @@ pub(super) fn fork_middleware(db: &mut Db, cx: &mut Cx) -> Option<Reply> {
 }
 
 /// `<username>-<8 random chars from [a-z0-9]>`, as `AgentBranchNameMiddleware` makes it.
-pub(super) fn mint_branch(username: &str) -> String {
+fn mint_branch(username: &str) -> String {
     format!("{username}-{}", random_string(8, SESSION_CHARS))
 }
 
-pub(super) fn not_an_agent() -> Value {
+fn not_an_agent() -> Value {
     json!({
         "error": "Not an agent user",
         "message": "This endpoint is only available for agent users.",

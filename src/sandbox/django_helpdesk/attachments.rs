@@ -16,7 +16,7 @@ use super::http::{Cx, server_error_html};
 use super::server::{Reply, random_string};
 use super::state::{Attachment, Db};
 
-pub(super) const VALID_EXTENSIONS: [&str; 9] = [
+const VALID_EXTENSIONS: [&str; 9] = [
     ".txt", ".asc", ".pdf", ".doc", ".docx", ".odt", ".jpg", ".png", ".eml",
 ];
 
@@ -30,7 +30,7 @@ pub(super) fn bad_extension(filename: &str) -> Option<String> {
     (!VALID_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())).then(|| ext.to_string())
 }
 
-pub(super) fn guess_mime(filename: &str) -> Option<&'static str> {
+fn guess_mime(filename: &str) -> Option<&'static str> {
     let ext = filename.rsplit('.').next()?.to_ascii_lowercase();
     Some(match ext.as_str() {
         "txt" | "asc" => "text/plain",

@@ -12,10 +12,10 @@ use super::http::Cx;
 use super::routes::Route;
 use super::state::{Db, PRIORITIES, Queue, STATUSES, Ticket};
 
-pub(super) const SELECT_CUTOFF: usize = 1000;
+const SELECT_CUTOFF: usize = 1000;
 
 /// One labelled control of DRF's horizontal form.
-pub(super) fn form_group(label: &str, control: &str) -> String {
+fn form_group(label: &str, control: &str) -> String {
     format!(
         include_str!("templates/form_group.html"),
         label = label,
@@ -23,7 +23,7 @@ pub(super) fn form_group(label: &str, control: &str) -> String {
     )
 }
 
-pub(super) fn select_html(
+fn select_html(
     name: &str,
     nullable: bool,
     options: &[(String, String)],
@@ -59,13 +59,7 @@ pub(super) fn select_html(
 }
 
 /// DRF's HTML form for `TicketSerializer` (horizontal template pack).
-pub(super) fn ticket_form(
-    db: &Db,
-    token: &str,
-    action: &str,
-    method: &str,
-    cur: Option<&Ticket>,
-) -> String {
+fn ticket_form(db: &Db, token: &str, action: &str, method: &str, cur: Option<&Ticket>) -> String {
     let mut queues: Vec<&Queue> = db.queues.iter().collect();
     queues.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
     let queue_opts: Vec<(String, String)> = queues

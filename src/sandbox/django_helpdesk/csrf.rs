@@ -12,7 +12,7 @@ use super::server::{Reply, random_string};
 pub(super) const CSRF_CHARS: &[u8] =
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-pub(super) fn csrf_index(c: u8) -> Option<usize> {
+fn csrf_index(c: u8) -> Option<usize> {
     CSRF_CHARS.iter().position(|x| *x == c)
 }
 
@@ -58,7 +58,7 @@ pub(super) fn unmask_token(token: &str) -> String {
 }
 
 /// `CsrfViewMiddleware.process_view` for an unsafe request: Ok, or the rejection reason.
-pub(super) fn csrf_check(cx: &Cx, form_token: Option<&str>) -> Result<(), String> {
+fn csrf_check(cx: &Cx, form_token: Option<&str>) -> Result<(), String> {
     if let Some(origin) = cx.header("origin")
         && origin != format!("http://{}", cx.host)
     {

@@ -25,7 +25,7 @@ use super::views::redirect_to_login;
 /// The view's docstring, which its OPTIONS answer carries.
 const DATATABLES_DOC: &str = "Datatable on ticket_list.html uses this view from to get objects to display\non the table. query_tickets_by_args is at lib.py, DatatablesTicketSerializer is in\nserializers.py. The serializers and this view use django-rest_framework methods";
 
-pub(super) const ALLOWED_FILTER_FIELDS: [&str; 12] = [
+const ALLOWED_FILTER_FIELDS: [&str; 12] = [
     "queue__id__in",
     "queue__id__isnull",
     "assigned_to__id__in",
@@ -39,7 +39,7 @@ pub(super) const ALLOWED_FILTER_FIELDS: [&str; 12] = [
     "created__gte",
     "created__lte",
 ];
-pub(super) const VALID_SORT_FIELDS: [&str; 11] = [
+const VALID_SORT_FIELDS: [&str; 11] = [
     "status",
     "assigned_to",
     "created",
@@ -52,7 +52,7 @@ pub(super) const VALID_SORT_FIELDS: [&str; 11] = [
     "due_date",
     "id",
 ];
-pub(super) const ORDER_COLUMNS: [(&str, &str); 11] = [
+const ORDER_COLUMNS: [(&str, &str); 11] = [
     ("0", "id"),
     ("1", "title"),
     ("2", "priority"),
@@ -67,7 +67,7 @@ pub(super) const ORDER_COLUMNS: [(&str, &str); 11] = [
 ];
 
 #[derive(Debug, Clone)]
-pub(super) enum DtFilter {
+enum DtFilter {
     In(&'static str, Vec<i64>),
     IsNull(&'static str, bool),
     CreatedGte(DateTime<Utc>),
@@ -76,12 +76,12 @@ pub(super) enum DtFilter {
 
 /// Why a datatables query fails: 400 (a key outside the allow-list) or 500 (anything the ORM
 /// or Python would choke on).
-pub(super) enum DtError {
+enum DtError {
     BadRequest,
     ServerError,
 }
 
-pub(super) fn dt_field(key: &str) -> &'static str {
+fn dt_field(key: &str) -> &'static str {
     ["queue", "assigned_to", "status", "priority"]
         .into_iter()
         .find(|f| {
@@ -91,7 +91,7 @@ pub(super) fn dt_field(key: &str) -> &'static str {
         .unwrap_or("kbitem")
 }
 
-pub(super) fn dt_int(v: &Value) -> Result<i64, DtError> {
+fn dt_int(v: &Value) -> Result<i64, DtError> {
     match v {
         Value::Bool(b) => Ok(i64::from(*b)),
         Value::Number(n) => n
@@ -107,7 +107,7 @@ pub(super) fn dt_int(v: &Value) -> Result<i64, DtError> {
     }
 }
 
-pub(super) fn dt_build(key: &str, v: &Value) -> Result<DtFilter, DtError> {
+fn dt_build(key: &str, v: &Value) -> Result<DtFilter, DtError> {
     if key == "created__gte" || key == "created__lte" {
         let d = v
             .as_str()
@@ -141,7 +141,7 @@ pub(super) fn dt_build(key: &str, v: &Value) -> Result<DtFilter, DtError> {
     Ok(DtFilter::In(field, values))
 }
 
-pub(super) fn dt_value(t: &Ticket, field: &str) -> Option<i64> {
+fn dt_value(t: &Ticket, field: &str) -> Option<i64> {
     match field {
         "queue" => i64::try_from(t.queue).ok(),
         "assigned_to" => t.assigned_to.and_then(|u| i64::try_from(u).ok()),
@@ -151,7 +151,7 @@ pub(super) fn dt_value(t: &Ticket, field: &str) -> Option<i64> {
     }
 }
 
-pub(super) fn dt_matches(f: &DtFilter, t: &Ticket) -> bool {
+fn dt_matches(f: &DtFilter, t: &Ticket) -> bool {
     match f {
         DtFilter::In(field, values) => dt_value(t, field).is_some_and(|v| values.contains(&v)),
         DtFilter::IsNull(field, null) => dt_value(t, field).is_none() == *null,
@@ -160,12 +160,12 @@ pub(super) fn dt_matches(f: &DtFilter, t: &Ticket) -> bool {
     }
 }
 
-pub(super) fn icontains(hay: &str, needle: &str) -> bool {
+fn icontains(hay: &str, needle: &str) -> bool {
     hay.to_lowercase().contains(&needle.to_lowercase())
 }
 
 /// `get_search_filter_args`.
-pub(super) fn search_matches(db: &Db, t: &Ticket, search: &str) -> bool {
+fn search_matches(db: &Db, t: &Ticket, search: &str) -> bool {
     if search.is_empty() {
         return true;
     }
@@ -215,7 +215,7 @@ pub(super) fn last_followup(db: &Db, t: &Ticket) -> Option<DateTime<Utc>> {
 }
 
 /// `Ticket.time_spent` (the sum over its follow-ups), formatted by `format_time_spent`.
-pub(super) fn format_time_spent(db: &Db, t: &Ticket) -> String {
+fn format_time_spent(db: &Db, t: &Ticket) -> String {
     let total: i64 = db
         .followups
         .values()
@@ -233,7 +233,7 @@ pub(super) fn format_time_spent(db: &Db, t: &Ticket) -> String {
     )
 }
 
-pub(super) fn priority_css(p: i64) -> &'static str {
+fn priority_css(p: i64) -> &'static str {
     match p {
         1 => "danger",
         2 => "warning",
@@ -243,7 +243,7 @@ pub(super) fn priority_css(p: i64) -> &'static str {
 }
 
 /// `DatatablesTicketSerializer`.
-pub(super) fn datatables_row(db: &Db, t: &Ticket, at: DateTime<Utc>) -> Value {
+fn datatables_row(db: &Db, t: &Ticket, at: DateTime<Utc>) -> Value {
     let assigned = match t.assigned_to.and_then(|u| db.user(u)) {
         Some(u) if !u.full_name().is_empty() => u.full_name(),
         Some(u) if !u.email.is_empty() => u.email.clone(),
@@ -303,7 +303,7 @@ pub(super) fn datatables_view(db: &mut Db, cx: &mut Cx, query: &str) -> Reply {
     }
 }
 
-pub(super) fn datatables_context(db: &Db, cx: &Cx, query: &str) -> Result<Value, DtError> {
+fn datatables_context(db: &Db, cx: &Cx, query: &str) -> Result<Value, DtError> {
     use DtError::{BadRequest, ServerError};
     let raw = base64::engine::general_purpose::STANDARD
         .decode(query)

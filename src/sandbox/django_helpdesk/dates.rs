@@ -41,7 +41,7 @@ pub(super) fn django_datetime(d: DateTime<Utc>) -> String {
 }
 
 /// `django.utils.timesince.timesince` (depth 2, non-breaking spaces), with humanize's units.
-pub(super) fn timesince(d: DateTime<Utc>, now: DateTime<Utc>) -> String {
+fn timesince(d: DateTime<Utc>, now: DateTime<Utc>) -> String {
     const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     const UNITS: [&str; 6] = ["year", "month", "week", "day", "hour", "minute"];
     let fmt = |n: i64, unit: &str| format!("{n}\u{a0}{unit}{}", if n == 1 { "" } else { "s" });
@@ -116,7 +116,7 @@ pub(super) fn naturaltime(value: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 const DATETIME_PATTERN: &str = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,6})\d{0,6})?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$";
-pub(super) static DATETIME_RE: LazyLock<Regex> =
+static DATETIME_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(DATETIME_PATTERN).expect("a valid regex"));
 
 /// What DRF's `DateTimeField` accepts (Django's `parse_datetime`, Python's `fromisoformat`, a
@@ -158,17 +158,17 @@ pub(super) fn parse_datetime_input(s: &str) -> Option<DateTime<Utc>> {
 }
 
 const DURATION_STANDARD_PATTERN: &str = r"^(?:(?P<days>-?\d+) (?:days?, )?)?(?P<sign>-?)(?:(?P<h>\d+):(?P<m1>\d+):|(?P<m2>\d+):)?(?P<s>\d+)(?:[.,](?P<us>\d{1,6})\d{0,6})?$";
-pub(super) static DURATION_STANDARD: LazyLock<Regex> =
+static DURATION_STANDARD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(DURATION_STANDARD_PATTERN).expect("a valid regex"));
 const DURATION_ISO_PATTERN: &str = r"^(?P<sign>[-+]?)P(?:(?P<days>\d+(?:[.,]\d+)?)D)?(?:T(?:(?P<hours>\d+(?:[.,]\d+)?)H)?(?:(?P<minutes>\d+(?:[.,]\d+)?)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?$";
-pub(super) static DURATION_ISO: LazyLock<Regex> =
+static DURATION_ISO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(DURATION_ISO_PATTERN).expect("a valid regex"));
 const DURATION_PG_PATTERN: &str = r"^(?:(?P<days>-?\d+) (?:days? ?))?(?:(?P<sign>[-+])?(?P<hours>\d+):(?P<minutes>\d\d):(?P<seconds>\d\d)(?:\.(?P<us>\d{1,6}))?)?$";
-pub(super) static DURATION_PG: LazyLock<Regex> =
+static DURATION_PG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(DURATION_PG_PATTERN).expect("a valid regex"));
 
 /// Python's `timedelta` bound (999999999 days), in microseconds.
-pub(super) const MAX_DURATION_US: i128 = 999_999_999 * 86_400_000_000 + 86_399_999_999;
+const MAX_DURATION_US: i128 = 999_999_999 * 86_400_000_000 + 86_399_999_999;
 
 /// Django's `parse_duration`, in microseconds.
 pub(super) fn parse_duration(s: &str) -> Option<i64> {

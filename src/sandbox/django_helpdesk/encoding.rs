@@ -196,7 +196,7 @@ pub(super) fn py_str(v: &Value) -> String {
     }
 }
 
-pub(super) fn py_repr(v: &Value) -> String {
+fn py_repr(v: &Value) -> String {
     match v {
         Value::String(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
         other => py_str(other),

@@ -22,7 +22,7 @@ use super::state::{CLOSED, Db, FollowUp, RESOLVED, STATUSES};
 use super::templates::{render_followup_comment, template_context};
 
 #[derive(Default)]
-pub(super) struct FollowUpFields {
+struct FollowUpFields {
     pub(super) ticket: Option<u64>,
     pub(super) user: Option<Option<u64>>,
     pub(super) title: Option<Option<String>>,
@@ -33,9 +33,9 @@ pub(super) struct FollowUpFields {
     pub(super) message_id: Option<Option<String>>,
 }
 
-pub(super) const FOLLOWUP_FORM_NULLABLE: [&str; 4] = ["user", "new_status", "time_spent", "ticket"];
+const FOLLOWUP_FORM_NULLABLE: [&str; 4] = ["user", "new_status", "time_spent", "ticket"];
 
-pub(super) fn validate_followup(
+fn validate_followup(
     db: &Db,
     data: &Map<String, Value>,
     full: bool,

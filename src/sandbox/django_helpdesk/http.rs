@@ -2,8 +2,8 @@
 //! answer's security headers and cookies, Django's error pages and `JsonResponse`, and the one
 //! axum handler.
 //!
-//! Must not: decide what a URL does (that is [`super::routes`]) or check CSRF tokens (that is
-//! [`super::csrf`]); it only carries the session and the CSRF secret.
+//! Must not: decide what a URL does (that is [`super::routes`]) or check a request's CSRF token
+//! (that is [`super::csrf`]); it only reads and carries the session and the CSRF secret.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,10 +23,10 @@ use super::routes::dispatch;
 use super::server::{HTML, JSON_CT, Reply, random_string};
 use super::state::{Db, HttpSession, lock};
 
-pub(super) const MAX_BODY: usize = 16 * 1024 * 1024;
+const MAX_BODY: usize = 16 * 1024 * 1024;
 pub(super) const SESSION_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-pub(super) const CSRF_COOKIE_AGE: i64 = 31_449_600;
-pub(super) const SESSION_COOKIE_AGE: i64 = 1_209_600;
+const CSRF_COOKIE_AGE: i64 = 31_449_600;
+const SESSION_COOKIE_AGE: i64 = 1_209_600;
 
 /// Django's answers (on top of the generic [`Reply`]).
 impl Reply {
@@ -41,7 +41,7 @@ impl Reply {
 }
 
 /// Django's plain error page (`DEBUG = False`).
-pub(super) fn error_page(title: &str, details: &str) -> String {
+fn error_page(title: &str, details: &str) -> String {
     format!(
         include_str!("templates/error.html"),
         title = title,
@@ -85,12 +85,12 @@ pub(super) struct Cx {
     pub(super) host: String,
     /// The current HTTP session's key, if it exists server-side.
     pub(super) session_key: Option<String>,
-    pub(super) had_session_cookie: bool,
+    had_session_cookie: bool,
     pub(super) session_dirty: bool,
-    pub(super) session_flushed: bool,
+    session_flushed: bool,
     /// The CSRF secret `get_token()` hands out (`request.META["CSRF_COOKIE"]`).
-    pub(super) csrf_secret: Option<String>,
-    pub(super) csrf_send: bool,
+    csrf_secret: Option<String>,
+    csrf_send: bool,
 }
 
 impl Cx {
@@ -176,7 +176,7 @@ impl Cx {
     }
 
     /// `request.POST`: only form bodies are parsed.
-    pub(super) fn form_pairs(&self) -> Vec<(String, String)> {
+    fn form_pairs(&self) -> Vec<(String, String)> {
         match self.media_type().as_str() {
             "application/x-www-form-urlencoded" => url::form_urlencoded::parse(&self.body)
                 .into_owned()
@@ -322,7 +322,7 @@ pub(super) fn new_session_key(db: &Db) -> String {
     }
 }
 
-pub(super) fn parse_cookies(headers: &HeaderMap) -> HashMap<String, String> {
+fn parse_cookies(headers: &HeaderMap) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for v in headers.get_all("cookie") {
         let Ok(s) = v.to_str() else { continue };

@@ -31,11 +31,11 @@
 //! templates) is reproduced, because the product has to cope with it. Request input never panics
 //! the simulator: bad input gets the status the real server gives.
 //!
-//! Layout: this file is the public API; [`server`] is the generic loopback plumbing, [`http`]
-//! Django's request cycle (sessions, cookies), [`routes`] the URLconf and middlewares, [`drf`]
-//! what Django REST framework adds (negotiation, auth, parsers, pagination, validation,
-//! serializers), one file per view family, [`templates`] the comment template engine, and
-//! `templates/` the HTML pages and field metadata the views fill in.
+//! Layout: this file is the public API; `server` is the generic loopback plumbing, `http`
+//! Django's request cycle (sessions, cookies), `routes` the URLconf and middlewares, `drf` what
+//! Django REST framework adds (negotiation, auth, parsers, pagination, validation,
+//! serializers), one file per view family, `templates` the comment template engine, `seed` the
+//! demo data, and the folder `templates/` the HTML pages and field metadata the views fill in.
 
 mod agent_sessions;
 mod attachments;

@@ -20,7 +20,7 @@ const FORK_INFO_DOC: &str = "API endpoint to get session information for agent u
 const FORK_INTENT_DOC: &str = "API endpoint to set the intent session variable for agent users.";
 const FORK_FINISH_DOC: &str = "API endpoint to manually finish an agent session.";
 
-pub(super) fn choices_meta(choices: &[(i64, &str)]) -> Value {
+fn choices_meta(choices: &[(i64, &str)]) -> Value {
     Value::Array(
         choices
             .iter()

@@ -40,13 +40,13 @@ pub(super) enum Route {
     Datatables(String),
 }
 
-pub(super) static B64_PATH: LazyLock<Regex> = LazyLock::new(|| {
+static B64_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
         .expect("a valid regex")
 });
 
 /// The URLconf: which view a decoded path goes to (`None` is a 404).
-pub(super) fn resolve(path: &str, fork: bool) -> Option<Route> {
+fn resolve(path: &str, fork: bool) -> Option<Route> {
     let fixed = match path {
         "/" => Some(Route::Home),
         "/dashboard/" => Some(Route::Dashboard),

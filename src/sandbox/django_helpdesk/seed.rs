@@ -13,7 +13,7 @@ use super::drf::serializers::status_name;
 use super::state::{CLOSED, Db, FollowUp, RESOLVED, Ticket};
 
 /// `(queue id, title, description, resolution note)`.
-pub(super) const SUBJECTS: [(u64, &str, &str, &str); 36] = [
+const SUBJECTS: [(u64, &str, &str, &str); 36] = [
     (
         1,
         "Printer on 3rd floor jams on every job",
@@ -232,7 +232,7 @@ pub(super) const SUBJECTS: [(u64, &str, &str, &str); 36] = [
     ),
 ];
 
-pub(super) const CUSTOMERS: [&str; 12] = [
+const CUSTOMERS: [&str; 12] = [
     "alice.martin@example.com",
     "bob.nguyen@example.org",
     "carla.rossi@acme.test",
@@ -247,7 +247,7 @@ pub(super) const CUSTOMERS: [&str; 12] = [
     "liam.walsh@initech.test",
 ];
 
-pub(super) const STAFF_NOTES: [&str; 10] = [
+const STAFF_NOTES: [&str; 10] = [
     "Thanks for reporting this. I'm looking into it now.",
     "Could you send a screenshot of the error message?",
     "I've restarted the service; please try again and let me know.",
@@ -260,7 +260,7 @@ pub(super) const STAFF_NOTES: [&str; 10] = [
     "Still investigating; next update by the end of the day.",
 ];
 
-pub(super) const CUSTOMER_REPLIES: [&str; 6] = [
+const CUSTOMER_REPLIES: [&str; 6] = [
     "Still happening this morning.",
     "Here is the screenshot you asked for.",
     "Works now, thanks!",

@@ -123,7 +123,7 @@ pub(super) struct Db {
     pub(super) followups: BTreeMap<u64, FollowUp>,
     pub(super) attachments: BTreeMap<u64, Attachment>,
     pub(super) next_ticket: u64,
-    pub(super) next_followup: u64,
+    next_followup: u64,
     pub(super) next_attachment: u64,
     pub(super) sessions: HashMap<String, HttpSession>,
     pub(super) tokens: HashMap<String, u64>,

@@ -15,15 +15,15 @@ use super::drf::serializers::{get_status, priority_name, status_name};
 use super::encoding::{esc, py_str};
 use super::state::{Db, Ticket};
 
-pub(super) static TAG_RE: LazyLock<Regex> =
+static TAG_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}").expect("a valid regex"));
 const CONSTANT_PATTERN: &str = r#"^(?:_\("[^"\\]*(?:\\.[^"\\]*)*"\)|_\('[^'\\]*(?:\\.[^'\\]*)*'\)|"[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')"#;
-pub(super) static CONSTANT_RE: LazyLock<Regex> =
+static CONSTANT_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(CONSTANT_PATTERN).expect("a valid regex"));
-pub(super) static VAR_RE: LazyLock<Regex> =
+static VAR_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:[\w.]+|[-+.]?\d[\d.e]*)").expect("a valid regex"));
 const FILTER_PATTERN: &str = r#"^\s*\|\s*(\w+)(?::(_\("[^"\\]*(?:\\.[^"\\]*)*"\)|_\('[^'\\]*(?:\\.[^'\\]*)*'\)|"[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*'|[\w.]+|[-+.]?\d[\d.e]*))?"#;
-pub(super) static FILTER_RE: LazyLock<Regex> =
+static FILTER_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(FILTER_PATTERN).expect("a valid regex"));
 
 /// The template context `safe_template_context(ticket)` gives the comment.
@@ -84,7 +84,7 @@ pub(super) fn render_followup_comment(comment: &str, context: &Value) -> Result<
 
 /// A subset of the Django template engine: variables with a few filters, comments, and the
 /// `verbatim` tag; any other tag is a syntax error (a 500 upstream). Autoescaping is on.
-pub(super) fn render_template(src: &str, context: &Value) -> Result<String, String> {
+fn render_template(src: &str, context: &Value) -> Result<String, String> {
     let mut out = String::new();
     let mut verbatim_end: Option<String> = None;
     let mut last = 0;
@@ -135,12 +135,12 @@ pub(super) fn render_template(src: &str, context: &Value) -> Result<String, Stri
 }
 
 /// A template value and whether it is marked safe (not escaped on output).
-pub(super) struct TplValue {
+struct TplValue {
     pub(super) value: Value,
     pub(super) safe: bool,
 }
 
-pub(super) fn unescape_literal(s: &str) -> String {
+fn unescape_literal(s: &str) -> String {
     let s = s
         .strip_prefix("_(")
         .and_then(|x| x.strip_suffix(')'))
@@ -151,7 +151,7 @@ pub(super) fn unescape_literal(s: &str) -> String {
         .replace("\\\\", "\\")
 }
 
-pub(super) fn truthy(v: &Value) -> bool {
+fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -162,7 +162,7 @@ pub(super) fn truthy(v: &Value) -> bool {
     }
 }
 
-pub(super) fn number_literal(s: &str) -> Option<Value> {
+fn number_literal(s: &str) -> Option<Value> {
     if s.contains('.') || s.contains('e') {
         s.parse::<f64>().ok().map(|f| json!(f))
     } else {
@@ -171,7 +171,7 @@ pub(super) fn number_literal(s: &str) -> Option<Value> {
 }
 
 /// A variable or literal: `None` for a missing variable (rendered as "").
-pub(super) fn resolve_operand(token: &str, context: &Value) -> Result<Option<TplValue>, String> {
+fn resolve_operand(token: &str, context: &Value) -> Result<Option<TplValue>, String> {
     if CONSTANT_RE
         .find(token)
         .is_some_and(|m| m.end() == token.len())
@@ -222,14 +222,14 @@ pub(super) fn resolve_operand(token: &str, context: &Value) -> Result<Option<Tpl
     }))
 }
 
-pub(super) fn render_value(v: &Value) -> String {
+fn render_value(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => py_str(other),
     }
 }
 
-pub(super) fn apply_filter(name: &str, arg: Option<TplValue>, input: TplValue) -> TplValue {
+fn apply_filter(name: &str, arg: Option<TplValue>, input: TplValue) -> TplValue {
     let text = || render_value(&input.value);
     let string = |s: String, safe: bool| TplValue {
         value: Value::String(s),
@@ -299,7 +299,7 @@ pub(super) fn apply_filter(name: &str, arg: Option<TplValue>, input: TplValue) -
     }
 }
 
-pub(super) fn render_variable(expr: &str, context: &Value) -> Result<String, String> {
+fn render_variable(expr: &str, context: &Value) -> Result<String, String> {
     let head = match CONSTANT_RE.find(expr) {
         Some(m) => m.end(),
         None => match VAR_RE.find(expr) {

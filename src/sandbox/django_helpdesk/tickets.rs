@@ -22,7 +22,7 @@ use super::server::Reply;
 use super::state::{Db, FollowUp, PRIORITIES, STATUSES, Ticket};
 
 #[derive(Default)]
-pub(super) struct TicketFields {
+struct TicketFields {
     pub(super) queue: Option<u64>,
     pub(super) title: Option<String>,
     pub(super) description: Option<Option<String>>,
@@ -38,7 +38,7 @@ pub(super) struct TicketFields {
 }
 
 /// `TicketSerializer` validation; `full` for create and PUT (queue and title required).
-pub(super) fn validate_ticket(
+fn validate_ticket(
     db: &Db,
     data: &Map<String, Value>,
     full: bool,
@@ -95,8 +95,7 @@ pub(super) fn validate_ticket(
     if e.is_empty() { Ok(out) } else { Err(e) }
 }
 
-pub(super) const TICKET_FORM_NULLABLE: [&str; 4] =
-    ["assigned_to", "merged_to", "due_date", "status"];
+const TICKET_FORM_NULLABLE: [&str; 4] = ["assigned_to", "merged_to", "due_date", "status"];
 
 pub(super) fn tickets_list(db: &mut Db, cx: &mut Cx, api: &Api) -> Reply {
     let mut tickets: Vec<&Ticket> = db.tickets.values().collect();

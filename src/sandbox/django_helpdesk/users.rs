@@ -17,7 +17,7 @@ use super::state::{Db, Ticket, User};
 
 /// Django's `UnicodeUsernameValidator` message.
 const INVALID_USERNAME: &str = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
-pub(super) static USERNAME: LazyLock<Regex> =
+static USERNAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[\w.@+-]+$").expect("a valid regex"));
 
 /// `POST /api/users/`: create only, the answer has no id, new users are not staff.
@@ -103,7 +103,7 @@ pub(super) fn user_create(db: &mut Db, cx: &mut Cx, api: &Api) -> Reply {
 }
 
 /// `PublicTicketListingSerializer`.
-pub(super) fn public_ticket_json(db: &Db, t: &Ticket) -> Value {
+fn public_ticket_json(db: &Db, t: &Ticket) -> Value {
     json!({
         "ticket": format!("{} [{}]", t.id, db.ticket_for_url(t)),
         "id": t.id,
@@ -118,7 +118,7 @@ pub(super) fn public_ticket_json(db: &Db, t: &Ticket) -> Value {
     })
 }
 
-pub(super) fn own_tickets(db: &Db, uid: Option<u64>) -> Vec<&Ticket> {
+fn own_tickets(db: &Db, uid: Option<u64>) -> Vec<&Ticket> {
     let email = uid
         .and_then(|u| db.user(u))
         .map(|u| u.email.clone())

@@ -12,7 +12,7 @@ use super::server::{HTML, Reply};
 use super::state::{CLOSED, Db, HttpSession, RESOLVED};
 
 /// `url_has_allowed_host_and_scheme` for the `next` parameter.
-pub(super) fn safe_next(next: &str, host: &str) -> Option<String> {
+fn safe_next(next: &str, host: &str) -> Option<String> {
     if next.is_empty() || next.starts_with("//") || next.starts_with("/\\") {
         return None;
     }
@@ -37,7 +37,7 @@ pub(super) fn page(title: &str, body: &str) -> String {
     )
 }
 
-pub(super) fn login_page(cx: &mut Cx, next: &str, failed: bool) -> Reply {
+fn login_page(cx: &mut Cx, next: &str, failed: bool) -> Reply {
     let token = cx.get_token();
     let error = if failed {
         "<p class=\"text-danger\">Your username and password didn't match. Please try again.</p>\n"
@@ -55,7 +55,7 @@ pub(super) fn login_page(cx: &mut Cx, next: &str, failed: bool) -> Reply {
 
 /// `django.contrib.auth.login`: keeps, cycles or flushes the session, then rotates the CSRF
 /// secret.
-pub(super) fn do_login(db: &mut Db, cx: &mut Cx, uid: u64) {
+fn do_login(db: &mut Db, cx: &mut Cx, uid: u64) {
     let old = cx
         .session_key
         .take()

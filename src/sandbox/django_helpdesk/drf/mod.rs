@@ -40,7 +40,7 @@ pub(super) enum Render {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Perm {
+enum Perm {
     Public,
     Authenticated,
     Staff,
@@ -56,7 +56,7 @@ pub(super) struct Api {
 }
 
 /// `(view name, Allow header, permission)` per DRF route.
-pub(super) fn route_meta(route: &Route) -> (&'static str, &'static str, Perm) {
+fn route_meta(route: &Route) -> (&'static str, &'static str, Perm) {
     const LIST: &str = "GET, POST, HEAD, OPTIONS";
     const DETAIL: &str = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS";
     match route {

@@ -108,7 +108,7 @@ const JSON_ERRORS: [(&str, &str); 8] = [
 ];
 
 /// A message in the words of Python's `json` module, which DRF passes on.
-pub(in super::super) fn python_json_error(e: &serde_json::Error, body: &[u8]) -> String {
+fn python_json_error(e: &serde_json::Error, body: &[u8]) -> String {
     let text = e.to_string();
     let what = JSON_ERRORS
         .iter()
@@ -127,7 +127,7 @@ pub(in super::super) fn python_json_error(e: &serde_json::Error, body: &[u8]) ->
 }
 
 /// Text fields of a form, in order.
-pub(in super::super) type FormFields = Vec<(String, String)>;
+type FormFields = Vec<(String, String)>;
 
 /// A minimal `multipart/form-data` reader: text fields and files.
 pub(in super::super) fn parse_multipart(
@@ -192,14 +192,14 @@ pub(in super::super) fn parse_multipart(
     Some((fields, files))
 }
 
-pub(in super::super) fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || hay.len() < needle.len() {
         return None;
     }
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-pub(in super::super) fn split_bytes<'a>(hay: &'a [u8], delim: &[u8]) -> Vec<&'a [u8]> {
+fn split_bytes<'a>(hay: &'a [u8], delim: &[u8]) -> Vec<&'a [u8]> {
     let mut out = Vec::new();
     let mut rest = hay;
     while let Some(i) = find_bytes(rest, delim) {

@@ -17,13 +17,13 @@ use super::super::encoding::{py_str, python_int};
 /// DRF's `FileField` given something that is not an upload.
 pub(in super::super) const NOT_A_FILE: &str =
     "The submitted data was not a file. Check the encoding type on the form.";
-pub(in super::super) const REQUIRED: &str = "This field is required.";
-pub(in super::super) const MAY_NOT_BE_NULL: &str = "This field may not be null.";
-pub(in super::super) const DATETIME_FORMAT_ERROR: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
-pub(in super::super) const DURATION_FORMAT_ERROR: &str =
+const REQUIRED: &str = "This field is required.";
+const MAY_NOT_BE_NULL: &str = "This field may not be null.";
+const DATETIME_FORMAT_ERROR: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
+const DURATION_FORMAT_ERROR: &str =
     "Duration has wrong format. Use one of these formats instead: [DD] [HH:[MM:]]ss[.uuuuuu].";
 
-pub(in super::super) type FieldResult<T> = Result<T, String>;
+type FieldResult<T> = Result<T, String>;
 
 /// Records a field error; `Some(value)` when the field is valid.
 pub(in super::super) fn field<T>(
@@ -214,13 +214,13 @@ pub(in super::super) fn blank_to_null(data: &mut Map<String, Value>, keys: &[&st
     }
 }
 
-pub(in super::super) static EMAIL_USER: LazyLock<Regex> = LazyLock::new(|| {
+static EMAIL_USER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?i)^(?:[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*|"(?:[\x01-\x08\x0b\x0c\x0e-\x1f!#-\[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")$"#,
     )
     .expect("a valid regex")
 });
-pub(in super::super) static EMAIL_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+static EMAIL_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z0-9-]{2,63}$")
         .expect("a valid regex")
 });
