@@ -5,6 +5,13 @@
 //! Must not: hold a view's own rules (they live in the view files), or answer 401: DRF with
 //! these authentication classes answers 403.
 
+pub(super) mod auth;
+pub(super) mod negotiation;
+mod pagination;
+pub(super) mod parsers;
+pub(super) mod serializers;
+pub(super) mod validation;
+
 use std::collections::BTreeMap;
 
 use axum::http::Method;
@@ -25,13 +32,6 @@ use auth::authenticate;
 use negotiation::{NegotiationError, negotiate};
 use pagination::{page_body, paginate};
 use parsers::{Parsed, not_a_dict, parse_data};
-
-pub(super) mod auth;
-pub(super) mod negotiation;
-pub(super) mod pagination;
-pub(super) mod parsers;
-pub(super) mod serializers;
-pub(super) mod validation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Render {

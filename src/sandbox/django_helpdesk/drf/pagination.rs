@@ -1,7 +1,7 @@
 //! DRF's `PageNumberPagination` (page size 25, `page_size` unbounded, `page=last`) and the
 //! `next`/`previous` links it builds.
 //!
-//! Must not: render the answer (that is [`super::Api::paged`]).
+//! Must not: render the answer (that is [`super::Api::paged`], its only user).
 
 use serde_json::{Value, json};
 
@@ -9,14 +9,14 @@ use super::super::encoding::{python_int, quote_plus};
 use super::super::http::Cx;
 
 /// DRF's PageNumberPagination (page_size 25, `page_size` unbounded, `page=last`).
-pub(in super::super) struct Pagination {
-    pub(in super::super) start: usize,
-    pub(in super::super) end: usize,
-    pub(in super::super) next: Option<String>,
-    pub(in super::super) previous: Option<String>,
+pub(super) struct Pagination {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) next: Option<String>,
+    pub(super) previous: Option<String>,
 }
 
-pub(in super::super) fn paginate(cx: &Cx, count: usize) -> Option<Pagination> {
+pub(super) fn paginate(cx: &Cx, count: usize) -> Option<Pagination> {
     let size = cx
         .query_get("page_size")
         .and_then(|s| python_int(&s))
@@ -76,7 +76,7 @@ pub(in super::super) fn paginate(cx: &Cx, count: usize) -> Option<Pagination> {
     })
 }
 
-pub(in super::super) fn page_body(p: &Pagination, count: usize, results: Vec<Value>) -> Value {
+pub(super) fn page_body(p: &Pagination, count: usize, results: Vec<Value>) -> Value {
     json!({
         "count": count,
         "next": p.next,
