@@ -1,0 +1,179 @@
+//! Stateful simulator of django-helpdesk 2.6.1 (Django 5.2, Django REST framework 3.18), plus the
+//! dolthub fork's agent-session endpoints, served by axum on 127.0.0.1. The product's sandbox mode
+//! points its django-helpdesk client here so newcomers can try agent sessions without installing
+//! django-helpdesk; its unit tests use it too (the integration tests keep using the real server).
+//!
+//! Owns: every behaviour the product's client relies on, reproduced from the reference notes
+//! (`django-helpdesk.md`) and the upstream source:
+//! - Django's session login with its CSRF rules: `csrftoken` cookie (32-char secret), masked
+//!   64-char form token, the secret rotating at login, `X-CSRFToken` on unsafe API calls, the
+//!   `Origin` check, and 403 HTML pages from non-DRF views; `POST /logout/` only.
+//! - DRF auth (Session, then Basic, then Token; 403, never 401), `IsAdminUser`-style staff checks,
+//!   content negotiation (406, the browsable HTML page with the ticket form's `<select>`s that the
+//!   client reads queues and users from), parsers (415, JSON parse errors), pagination
+//!   (`{count,next,previous,results}`, "Invalid page."), field validation messages, 301 to the
+//!   slash path, HTML 404/500 pages outside the router.
+//! - Tickets created through helpdesk's TicketForm (always Open, the "Ticket Opened" follow-up,
+//!   the 500 for a missing `description`), plain PUT/PATCH, cascading DELETE; follow-ups through
+//!   `update_ticket()` (status change and title suffix, rename, resolution, e-mail recipients, the
+//!   comment rendered as a Django template with `{% %}` kept verbatim); attachments (extension
+//!   allow-list, served under `/media/`); `/api/users/` (create only) and `/api/user_tickets/`.
+//! - The UI's session-only `datatables_ticket_list` JSON view with its filter allow-list.
+//! - The fork's `agent-session-info`, `set-agent-intent` and `finish-agent-session` (switchable
+//!   with [`DjangoSimOptions::fork`]), branch names `<username>-<8 chars>` kept in the HTTP
+//!   session.
+//! - Deterministic demo data ([`DjangoSimOptions::seed`]) and a request log for tests.
+//!
+//! Must not: be referenced by a backend client (clients only ever see its base URL), listen
+//! anywhere but loopback, persist anything (all state lives in memory and dies with the
+//! [`DjangoSim`]), or fix the upstream's quirks: what the real server does wrong (403 instead of
+//! 401, a 500 for a missing `description`, `?status=Open` silently ignored, comments rendered as
+//! templates) is reproduced, because the product has to cope with it. Request input never panics
+//! the simulator: bad input gets the status the real server gives.
+//!
+//! Layout: this file is the public API; `server` is the generic loopback plumbing, `http`
+//! Django's request cycle (sessions, cookies), `routes` the URLconf and middlewares, `drf` what
+//! Django REST framework adds (negotiation, auth, parsers, pagination, validation,
+//! serializers), one file per view family, `templates` the comment template engine, `seed` the
+//! demo data, and the folder `templates/` the HTML pages and field metadata the views fill in.
+
+mod agent_sessions;
+mod attachments;
+mod browsable;
+mod csrf;
+mod datatables;
+mod dates;
+mod drf;
+mod encoding;
+mod followups;
+mod http;
+mod options;
+mod routes;
+mod seed;
+mod server;
+mod state;
+mod templates;
+mod tickets;
+mod users;
+mod views;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+
+use http::handle;
+use server::{Server, random_string};
+use state::{Db, lock};
+
+/// How the simulated instance behaves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DjangoSimOptions {
+    /// Serve the dolthub fork's agent-session endpoints (otherwise they 404 like on a plain
+    /// django-helpdesk).
+    pub fork: bool,
+    /// Load the deterministic demo tickets (the three queues exist either way).
+    pub seed: bool,
+}
+
+/// An account on the simulated instance. Staff users are also superusers (they may create users
+/// through `/api/users/`); `agent` is the fork's `UserSettings.is_agent`.
+#[derive(Debug, Clone)]
+pub struct DjangoSimUser {
+    pub username: String,
+    pub password: String,
+    pub staff: bool,
+    pub agent: bool,
+}
+
+/// A running simulator. Dropping it stops serving.
+pub struct DjangoSim {
+    server: Server,
+    db: Arc<Mutex<Db>>,
+}
+
+impl std::fmt::Debug for DjangoSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DjangoSim")
+            .field("addr", &self.server.addr())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DjangoSim {
+    /// Binds 127.0.0.1 on a free port and starts serving. Users get ids 1, 2, ... in order.
+    pub async fn start(
+        opts: DjangoSimOptions,
+        users: Vec<DjangoSimUser>,
+    ) -> std::io::Result<DjangoSim> {
+        let db = Arc::new(Mutex::new(Db::new(opts, users)));
+        let app = Router::new().fallback(handle).with_state(db.clone());
+        let server = Server::start(app, "django-helpdesk").await?;
+        Ok(DjangoSim { server, db })
+    }
+
+    /// The helpdesk root, `http://127.0.0.1:PORT/` (where `/login/` and `/api/` live).
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.server.addr())
+    }
+    /// A DRF token for that user (get-or-create, like `Token.objects.get_or_create`). For an
+    /// unknown username the token is not registered, so the server answers "Invalid token.".
+    pub fn add_token(&self, username: &str) -> String {
+        let mut db = lock(&self.db);
+        let Some(uid) = db.user_by_name(username).map(|u| u.id) else {
+            return random_string(40, b"0123456789abcdef");
+        };
+        if let Some((key, _)) = db.tokens.iter().find(|(_, u)| **u == uid) {
+            return key.clone();
+        }
+        let key = random_string(40, b"0123456789abcdef");
+        db.tokens.insert(key.clone(), uid);
+        key
+    }
+
+    /// Deletes that user's server-side HTTP sessions (as an expiry or an admin would); their
+    /// `sessionid` cookies stop working. Returns how many were deleted.
+    pub fn delete_sessions(&self, username: &str) -> usize {
+        let mut db = lock(&self.db);
+        let Some(uid) = db.user_by_name(username).map(|u| u.id) else {
+            return 0;
+        };
+        let before = db.sessions.len();
+        db.sessions.retain(|_, s| s.user != Some(uid));
+        before - db.sessions.len()
+    }
+
+    /// How many tickets exist now.
+    pub fn ticket_count(&self) -> usize {
+        lock(&self.db).tickets.len()
+    }
+
+    /// How many requests were received with this method (case-insensitive; `*` or empty for
+    /// any) on a path starting with `path_prefix` (decoded, without the query string).
+    pub fn requests(&self, method: &str, path_prefix: &str) -> usize {
+        let db = lock(&self.db);
+        db.log
+            .iter()
+            .filter(|(m, p)| {
+                (method.is_empty() || method == "*" || m.eq_ignore_ascii_case(method))
+                    && p.starts_with(path_prefix)
+            })
+            .count()
+    }
+
+    /// The fork's `AgentAccessControlMiddleware` (agents limited to `/api/`, `/login/`,
+    /// `/logout/`; elsewhere 403, and logged out unless the request wants JSON). Off by default
+    /// so the sandbox's filtered listing (the datatables view) works for agent accounts; only
+    /// meaningful with `fork`.
+    pub fn set_agent_access_control(&self, enabled: bool) {
+        lock(&self.db).agent_access_control = enabled;
+    }
+
+    /// The agent sessions finished through `/api/finish-agent-session/`, oldest first, as
+    /// `(username, branch_name, intent)`: what the fork hands to its `FinishSession` procedure.
+    pub fn finished_agent_sessions(&self) -> Vec<(String, Option<String>, Option<String>)> {
+        lock(&self.db).finished.clone()
+    }
+}
