@@ -88,7 +88,8 @@ enum PolicyCommand {
     /// default); problems are listed with file, line and what is wrong (exit 1).
     Check { path: Option<std::path::PathBuf> },
     /// Show which rule decides a call and why, e.g.
-    /// `policy explain django_helpdesk_add_followup '{"ticket_id": 1, "comment": "x", "public": true}'`
+    /// `policy explain django_helpdesk_add_followup '{"ticket_id": 1, "comment": "x",
+    /// "public": true}'`
     Explain {
         tool: String,
         /// The tool's arguments as JSON.
@@ -108,7 +109,11 @@ enum AuditCommand {
         #[arg(long)]
         session: Option<String>,
         /// How many events to show.
-        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100000))]
+        #[arg(
+            long,
+            default_value_t = 50,
+            value_parser = clap::value_parser!(i64).range(1..=100000)
+        )]
         limit: i64,
         /// One JSON object per line instead of a table.
         #[arg(long)]

@@ -174,7 +174,12 @@ impl ServerHandler for HelpdeskOperator {
         let started = std::time::Instant::now();
         let tcc = ToolCallContext::new(self, request, context);
         let result = self.router.call(tcc).await;
-        tracing::info!(tool = %name, ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "tool call");
+        tracing::info!(
+            tool = %name,
+            ms = started.elapsed().as_millis() as u64,
+            ok = result.is_ok(),
+            "tool call"
+        );
         result
     }
 
@@ -361,7 +366,13 @@ impl HelpdeskOperator {
     /// the session (and logs in to the helpdesk) if none is open. Call it first.
     #[tool(
         name = "get_agent_session_info",
-        annotations(title = "Get agent session info", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        annotations(
+            title = "Get agent session info",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         output_schema = schema_for_output::<SessionInfo>()
     )]
     pub async fn get_agent_session_info(
@@ -383,7 +394,13 @@ impl HelpdeskOperator {
     /// Call it again to change the intent when the task changes.
     #[tool(
         name = "set_agent_intent",
-        annotations(title = "Set agent intent", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = false),
+        annotations(
+            title = "Set agent intent",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         output_schema = schema_for_output::<SessionInfo>()
     )]
     pub async fn set_agent_intent(
@@ -431,7 +448,13 @@ impl HelpdeskOperator {
     /// new branch.
     #[tool(
         name = "finish_agent_session",
-        annotations(title = "Finish agent session", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = false),
+        annotations(
+            title = "Finish agent session",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = false
+        ),
         output_schema = schema_for_output::<FinishSummary>()
     )]
     pub async fn finish_agent_session(

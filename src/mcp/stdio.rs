@@ -74,7 +74,9 @@ where
                     match read {
                         Ok(0) | Err(_) => break,
                         Ok(_) => {
-                            if output.write_all(&line).await.is_err() || output.flush().await.is_err() {
+                            if output.write_all(&line).await.is_err()
+                                || output.flush().await.is_err()
+                            {
                                 break;
                             }
                             line.clear();
@@ -83,7 +85,9 @@ where
                 }
                 Some(answer) = answer_rx.recv() => {
                     let out = format!("{answer}\n");
-                    if output.write_all(out.as_bytes()).await.is_err() || output.flush().await.is_err() {
+                    if output.write_all(out.as_bytes()).await.is_err()
+                        || output.flush().await.is_err()
+                    {
                         break;
                     }
                 }

@@ -185,7 +185,11 @@ impl AccountLimiter {
         {
             let until = now + p;
             if g.is_none_or(|u| u < until) {
-                tracing::warn!(upstream = %self.name, pause_ms = p.as_millis() as u64, "upstream rate limit: pausing requests");
+                tracing::warn!(
+                    upstream = %self.name,
+                    pause_ms = p.as_millis() as u64,
+                    "upstream rate limit: pausing requests"
+                );
                 *g = Some(until);
             }
         }
@@ -194,7 +198,11 @@ impl AccountLimiter {
             && total > 0
             && total < g.0
         {
-            tracing::info!(upstream = %self.name, per_minute = total, "upstream budget is lower than policy's; using it");
+            tracing::info!(
+                upstream = %self.name,
+                per_minute = total,
+                "upstream budget is lower than policy's; using it"
+            );
             *g = (total, governor(total, self.clock));
         }
     }

@@ -366,7 +366,11 @@ pub(super) fn parse_file(
                 for o in ops.get_ref().items() {
                     match OpKind::parse(&o) {
                         Some(k) => out.push(k),
-                        None => problems.push(format!("{}: operation \"{o}\" is not known; use read, create, update, delete or session", here(ops.span()))),
+                        None => problems.push(format!(
+                            "{}: operation \"{o}\" is not known; \
+                             use read, create, update, delete or session",
+                            here(ops.span())
+                        )),
                     }
                 }
                 Some(out)
@@ -456,7 +460,10 @@ pub(super) fn parse_file(
             ));
         }
         if covered.is_empty() && problems.is_empty() {
-            problems.push(format!("{location}: rule \"{name}\" covers no tool (rules without `operation` cover creates, updates and deletes)"));
+            problems.push(format!(
+                "{location}: rule \"{name}\" covers no tool \
+                 (rules without `operation` cover creates, updates and deletes)"
+            ));
         }
         for p in &r.when {
             match predicate(p.get_ref(), &covered) {

@@ -66,7 +66,13 @@ fn defaults_come_from_annotations() {
 #[test]
 fn the_shipped_default_covers_the_risky_changes() {
     let p = Policy::default_policy(catalogue()).unwrap();
-    let before = json!({"status": "open", "priority": "normal", "assigned_to": 3, "queue": 1, "unassign": false});
+    let before = json!({
+        "status": "open",
+        "priority": "normal",
+        "assigned_to": 3,
+        "queue": 1,
+        "unassign": false,
+    });
     let cases: Vec<(&str, Value, Option<Value>, DecisionKind, &str)> = vec![
         (
             "django_helpdesk_add_followup",

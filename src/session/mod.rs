@@ -292,7 +292,12 @@ impl SessionManager {
             return Ok(s.clone());
         }
         let session = Arc::new(self.open(agent).await?);
-        tracing::info!(agent, branch = %session.branch, mode = session.mode.as_str(), "agent session opened");
+        tracing::info!(
+            agent,
+            branch = %session.branch,
+            mode = session.mode.as_str(),
+            "agent session opened"
+        );
         *slot = Some(session.clone());
         Ok(session)
     }

@@ -223,21 +223,60 @@ async fn behaviour_freshdesk() {
     behaviour_suite(Backend {
         name: "freshdesk",
         h,
-        create: ("freshdesk_create_ticket", json!({"subject": "Printer on fire", "description": "It smokes.", "requester_email": "pat@customer.example", "priority": "medium"})),
+        create: (
+            "freshdesk_create_ticket",
+            json!({
+                "subject": "Printer on fire",
+                "description": "It smokes.",
+                "requester_email": "pat@customer.example",
+                "priority": "medium",
+            }),
+        ),
         get: "freshdesk_get_ticket",
         update: "freshdesk_update_ticket",
         update_args: |id| json!({"ticket_id": id, "priority": "high", "group": "Billing"}),
         updated: (&["object", "priority_name"], json!("high")),
         id_of: |v| v["object"]["id"].as_i64(),
-        rate_limit: Box::new(move |id| s2.inject("GET", &format!("/api/v2/tickets/{id}"), SimFault::Status { code: 429, retry_after: Some(600), body: None })),
+        rate_limit: Box::new(move |id| {
+            s2.inject(
+                "GET",
+                &format!("/api/v2/tickets/{id}"),
+                SimFault::Status {
+                    code: 429,
+                    retry_after: Some(600),
+                    body: None,
+                },
+            )
+        }),
         bad_input: vec![
-            ("freshdesk_create_ticket", json!({"subject": "x", "description": "d"}), "requester_email"),
-            ("freshdesk_update_ticket", json!({"ticket_id": 1, "priority": "extreme"}), "priority"),
+            (
+                "freshdesk_create_ticket",
+                json!({"subject": "x", "description": "d"}),
+                "requester_email",
+            ),
+            (
+                "freshdesk_update_ticket",
+                json!({"ticket_id": 1, "priority": "extreme"}),
+                "priority",
+            ),
             ("freshdesk_get_ticket", json!({"ticket_id": 0}), "ticket_id"),
         ],
     })
     .await;
     let h = freshdesk_harness(&sim, Some(ALLOW_ALL)).await;
-    delete_suite(&h, ("freshdesk_create_ticket", json!({"subject": "delete me", "description": "d", "requester_email": "pat@customer.example"})), |v| v["object"]["id"].as_i64(), "freshdesk_delete_ticket").await;
+    delete_suite(
+        &h,
+        (
+            "freshdesk_create_ticket",
+            json!({
+                "subject": "delete me",
+                "description": "d",
+                "requester_email": "pat@customer.example",
+            }),
+        ),
+        |v| v["object"]["id"].as_i64(),
+        "freshdesk_delete_ticket",
+    )
+    .await;
     let _ = Duration::ZERO;
 }

@@ -184,7 +184,14 @@ async fn record(store_kind: Store, every_events: u64) -> Run {
         .ok("set_agent_intent", json!({"intent": "checkpoint test"}))
         .await;
     let session = info["session_id"].as_str().unwrap().to_string();
-    let create = |subject: &str| json!({"subject": subject, "description": "d", "requester_email": "c@customer.example", "priority": "low"});
+    let create = |subject: &str| {
+        json!({
+            "subject": subject,
+            "description": "d",
+            "requester_email": "c@customer.example",
+            "priority": "low",
+        })
+    };
     let t1 = h.ok("freshdesk_create_ticket", create("first")).await["object"]["id"]
         .as_i64()
         .unwrap();
@@ -687,7 +694,11 @@ async fn every_confirmation_outcome_agrees_with_the_chain() {
         "supervisor-passphrase"
     ));
     ok("an approval");
-    let args = json!({"ticket_id": run.ticket, "priority": "high", "confirmation_token": run.pending_token});
+    let args = json!({
+        "ticket_id": run.ticket,
+        "priority": "high",
+        "confirmation_token": run.pending_token,
+    });
     h.ok("freshdesk_update_ticket", args.clone()).await;
     ok("an approved change made");
     h.err("freshdesk_update_ticket", args).await;
@@ -714,7 +725,12 @@ async fn every_confirmation_outcome_agrees_with_the_chain() {
     let t = h
         .ok(
             "freshdesk_create_ticket",
-            json!({"subject": "third", "description": "d", "requester_email": "c@customer.example", "priority": "low"}),
+            json!({
+                "subject": "third",
+                "description": "d",
+                "requester_email": "c@customer.example",
+                "priority": "low",
+            }),
         )
         .await["object"]["id"]
         .as_i64()

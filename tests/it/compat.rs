@@ -33,7 +33,12 @@ async fn freshdesk_accepts_the_parameter_names_of_other_servers() {
     let listed = h
         .ok(
             "freshdesk_list_tickets",
-            json!({"email": "seed.user@customer.example", "per_page": 10, "page": 1, "order_type": "asc"}),
+            json!({
+                "email": "seed.user@customer.example",
+                "per_page": 10,
+                "page": 1,
+                "order_type": "asc",
+            }),
         )
         .await;
     let ids: Vec<i64> = listed["items"]
@@ -151,7 +156,12 @@ async fn django_helpdesk_accepts_the_parameter_names_of_other_servers() {
     let listed = h
         .ok(
             "django_helpdesk_list_tickets",
-            json!({"queue_id": support, "assigned_to": me, "status": "open,reopened", "page_size": 100}),
+            json!({
+                "queue_id": support,
+                "assigned_to": me,
+                "status": "open,reopened",
+                "page_size": 100,
+            }),
         )
         .await;
     assert_eq!(listed["filters"]["status"], json!([1, 2]), "{listed}");

@@ -48,8 +48,15 @@ async fn ticket_lifecycle(store: Store) {
     let created = h
         .ok(
             "django_helpdesk_create_ticket",
-            json!({"queue": "support", "title": format!("Printer on fire ({agent})"), "description": "It smokes {{ ticket.title }}.",
-                   "priority": "high", "submitter_email": "cust@example.com", "assigned_to": agent, "due_date": "2026-12-31"}),
+            json!({
+                "queue": "support",
+                "title": format!("Printer on fire ({agent})"),
+                "description": "It smokes {{ ticket.title }}.",
+                "priority": "high",
+                "submitter_email": "cust@example.com",
+                "assigned_to": agent,
+                "due_date": "2026-12-31",
+            }),
         )
         .await;
     let t = &created["ticket"];
@@ -78,7 +85,11 @@ async fn ticket_lifecycle(store: Store) {
     let f = h
         .ok(
             "django_helpdesk_add_followup",
-            json!({"ticket_id": id, "comment": "Toner {{ ticket.title }} and {# note #} checked", "time_spent": "0:15"}),
+            json!({
+                "ticket_id": id,
+                "comment": "Toner {{ ticket.title }} and {# note #} checked",
+                "time_spent": "0:15",
+            }),
         )
         .await;
     assert_eq!(f["followup"]["public"], false);
@@ -89,14 +100,30 @@ async fn ticket_lifecycle(store: Store) {
 
     // Status through a follow-up (the UI's path).
     let f = h
-        .ok("django_helpdesk_add_followup", json!({"ticket_id": id, "comment": "Fixed the fuser.", "public": true, "new_status": "resolved"}))
+        .ok(
+            "django_helpdesk_add_followup",
+            json!({
+                "ticket_id": id,
+                "comment": "Fixed the fuser.",
+                "public": true,
+                "new_status": "resolved",
+            }),
+        )
         .await;
     assert_eq!(f["ticket_status"], "resolved");
     assert_eq!(f["followup"]["new_status"], "resolved");
 
     // Update: field-by-field changes.
     let u = h
-        .ok("django_helpdesk_update_ticket", json!({"ticket_id": id, "priority": "critical", "title": "Printer fixed", "queue": "Billing"}))
+        .ok(
+            "django_helpdesk_update_ticket",
+            json!({
+                "ticket_id": id,
+                "priority": "critical",
+                "title": "Printer fixed",
+                "queue": "Billing",
+            }),
+        )
         .await;
     let changed: Vec<&str> = u["changes"]
         .as_array()
@@ -158,7 +185,15 @@ async fn ticket_lifecycle(store: Store) {
             .any(|t| t["id"] == id)
     );
     let l = h
-        .ok("django_helpdesk_list_tickets", json!({"queue": "Billing", "assigned_to": agent, "search": "Printer fixed", "status": ["resolved", "closed"]}))
+        .ok(
+            "django_helpdesk_list_tickets",
+            json!({
+                "queue": "Billing",
+                "assigned_to": agent,
+                "search": "Printer fixed",
+                "status": ["resolved", "closed"],
+            }),
+        )
         .await;
     assert_eq!(l["total"], 1, "{l}");
     assert_eq!(l["tickets"][0]["id"], id);
@@ -379,7 +414,10 @@ async fn upstream_refusals_are_audited_as_failed() {
     let s = services();
     let (h, _) = plain(Store::Sqlite).await;
     let slug = format!("gone{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    s.django_shell(&format!("from helpdesk.models import Queue; Queue.objects.create(slug='{slug}', title='Queue {slug}')"));
+    s.django_shell(&format!(
+        "from helpdesk.models import Queue; \
+         Queue.objects.create(slug='{slug}', title='Queue {slug}')"
+    ));
     h.ok("set_agent_intent", json!({"intent": "queue vanishes"}))
         .await;
     h.ok("django_helpdesk_get_queues", json!({"refresh": true}))

@@ -222,7 +222,10 @@ async fn through_proxy(policy_text: &str) -> (Harness, Proxy) {
 /// How many tickets carry this exact title (asked of django-helpdesk directly).
 fn tickets_titled(title: &str) -> usize {
     services()
-        .django_shell(&format!("from helpdesk.models import Ticket; print(Ticket.objects.filter(title={title:?}).count())"))
+        .django_shell(&format!(
+            "from helpdesk.models import Ticket; \
+             print(Ticket.objects.filter(title={title:?}).count())"
+        ))
         .parse()
         .unwrap()
 }

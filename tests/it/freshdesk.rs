@@ -98,7 +98,16 @@ async fn every_freshdesk_tool_against_the_simulator() {
         "{msg}"
     );
 
-    let ct = h.ok("freshdesk_create_contact", json!({"name": "Hank Scorpio", "email": "hank@globex.example", "company": "Globex Sandbox Ltd"})).await;
+    let ct = h
+        .ok(
+            "freshdesk_create_contact",
+            json!({
+                "name": "Hank Scorpio",
+                "email": "hank@globex.example",
+                "company": "Globex Sandbox Ltd",
+            }),
+        )
+        .await;
     let ct_id = ct["object"]["id"].as_i64().unwrap();
     assert_eq!(
         ct["object"]["company_id"], co_id,
@@ -271,7 +280,17 @@ async fn every_freshdesk_tool_against_the_simulator() {
 
     // Unknown names never reach Freshdesk.
     let before = sim.requests("POST", "/api/v2/tickets");
-    let msg = h.err("freshdesk_create_ticket", json!({"subject": "x", "description": "d", "requester_email": "a@b.example", "group": "Plumbing"})).await;
+    let msg = h
+        .err(
+            "freshdesk_create_ticket",
+            json!({
+                "subject": "x",
+                "description": "d",
+                "requester_email": "a@b.example",
+                "group": "Plumbing",
+            }),
+        )
+        .await;
     assert!(msg.contains("group") && msg.contains("Billing"), "{msg}");
     let msg = h
         .err(

@@ -15,4 +15,5 @@ mod policy;
 mod sessions;
 mod stdio;
 mod surface;
+mod tidy;
 mod ts_client;

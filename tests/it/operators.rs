@@ -480,7 +480,10 @@ async fn a_malformed_operators_file_is_refused_with_file_and_line() {
         ),
         (
             "duplicate.toml",
-            format!("[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n\n[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n"),
+            format!(
+                "[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n\n\
+                 [[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n"
+            ),
             "duplicate.toml:6",
         ),
         (
@@ -490,12 +493,19 @@ async fn a_malformed_operators_file_is_refused_with_file_and_line() {
         ),
         (
             "agent-unknown-key.toml",
-            format!("[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n[[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\ntoken = \"plain\"\n"),
+            format!(
+                "[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n\
+                 [[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\ntoken = \"plain\"\n"
+            ),
             "agent-unknown-key.toml:7",
         ),
         (
             "agent-duplicate.toml",
-            format!("[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n[[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\n[[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\n"),
+            format!(
+                "[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n\
+                 [[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\n\
+                 [[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\n"
+            ),
             "agent-duplicate.toml:8",
         ),
         ("no-operators.toml", "# nobody yet\n".to_string(), "no-operators.toml"),

@@ -487,7 +487,11 @@ async fn no_confirmation_path_means_no_write() {
 async fn deny_rules_and_read_only_modes() {
     let (h, _) = plain_with(
         Store::Sqlite,
-        Some("[[rule]]\nname = \"no-billing-moves\"\ntool = \"django_helpdesk_update_ticket\"\nwhen = [{ field = \"queue\", present = true }]\ndecision = \"deny\"\nreason = \"Billing tickets are moved by the billing team.\"\n"),
+        Some(
+            "[[rule]]\nname = \"no-billing-moves\"\ntool = \"django_helpdesk_update_ticket\"\n\
+             when = [{ field = \"queue\", present = true }]\ndecision = \"deny\"\n\
+             reason = \"Billing tickets are moved by the billing team.\"\n",
+        ),
     )
     .await;
     h.ok("set_agent_intent", json!({"intent": "deny test"}))
@@ -539,7 +543,12 @@ fn policy_cli_check_and_explain() {
         .join(format!("policy-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.toml");
-    std::fs::write(&bad, "[[rule]]\nname = \"x\"\ndecision = \"confirm\"\nwhen = [{ field = \"new_status\", equals = \"pending\" }]\n").unwrap();
+    std::fs::write(
+        &bad,
+        "[[rule]]\nname = \"x\"\ndecision = \"confirm\"\n\
+         when = [{ field = \"new_status\", equals = \"pending\" }]\n",
+    )
+    .unwrap();
     let run = |args: &[&str]| {
         let out = Command::new(BIN)
             .args(args)

@@ -164,10 +164,13 @@ async fn official_python_client_drives_a_session_and_the_audit_log_holds_it() {
     assert!(ok);
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(&db).await.unwrap();
-    sqlx::query("UPDATE audit_events SET after_image = '{\"priority\": 5}' WHERE tool = 'django_helpdesk_update_ticket' AND phase = 'succeeded'")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE audit_events SET after_image = '{\"priority\": 5}' \
+         WHERE tool = 'django_helpdesk_update_ticket' AND phase = 'succeeded'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     let (ok, out) = verify_cli(&db);
     assert!(!ok && out.contains("BROKEN"), "{out}");
 }

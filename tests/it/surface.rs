@@ -151,7 +151,12 @@ async fn bad_input_is_refused_before_any_upstream_call() {
         ),
         (
             "django_helpdesk_create_ticket",
-            json!({"queue": "Support", "title": "t", "description": "d", "submitter_email": "nope"}),
+            json!({
+                "queue": "Support",
+                "title": "t",
+                "description": "d",
+                "submitter_email": "nope",
+            }),
             "submitter_email",
         ),
         (

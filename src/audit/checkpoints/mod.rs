@@ -585,7 +585,11 @@ impl AuditStore {
         if state.due(event.seq, c.every_events, c.every)
             && let Err(e) = self.sign_head(pool, state, event.seq, &event.hash).await
         {
-            tracing::warn!(seq = event.seq, error = %e, "could not sign an audit checkpoint (the event is recorded)");
+            tracing::warn!(
+                seq = event.seq,
+                error = %e,
+                "could not sign an audit checkpoint (the event is recorded)"
+            );
         }
     }
 

@@ -31,6 +31,16 @@ pub(super) enum Gate<T> {
 
 const CONFIRM_KEY: &str = "confirm";
 
+/// Refusals of a presented confirmation_token or round-trip answer.
+const TOKEN_NOT_KNOWN: &str =
+    "the confirmation_token is not known: call again without it to get a new one";
+const ROUND_TRIP_NOT_PENDING: &str =
+    "the confirmation round trip refers to no pending confirmation: call again";
+const TOKEN_OF_ANOTHER_SESSION: &str = "the confirmation_token belongs to another agent session; call again without it to get a new one";
+const ARGUMENTS_DIFFER_TOKEN_VOID: &str = "the arguments differ from the call that was previewed, so the token is void; call again without a token to preview these arguments";
+/// Why a person's approval cannot count on this server.
+const NO_OPERATORS_FILE: &str = "this server has no operators file (HELPDESK_OPERATOR_AGENTS), so it accepts no human approval; ask the person who runs it to set one up";
+
 impl Core {
     /// The confirmation gate: redeem a presented token or round-trip answer, or start a
     /// confirmation through the first path the rule allows and the client supports.
@@ -58,6 +68,8 @@ impl Core {
             before_raw,
         );
 
+        let refused =
+            |why: &'static str| self.refuse(session, spec, &decision.rule, Phase::Refused, why);
         // A presented token, or the answer to a 2026-07-28 round trip (with whether the user
         // accepted): either way, one confirmation to redeem against this very call.
         let presented = if let Some(token) = &call.confirmation_token {
@@ -66,21 +78,13 @@ impl Core {
                 .confirmation_by_token_hash(&confirm::token_hash(token))
                 .await?;
             let Some(c) = found else {
-                return Err(self.refuse(session, spec, &decision.rule, Phase::Refused, "the confirmation_token is not known: call again without it to get a new one").await);
+                return Err(refused(TOKEN_NOT_KNOWN).await);
             };
             Some((c, None))
         } else if let (Some(id), Some(responses)) = (&call.request_state, &call.input_responses) {
             let found = self.store.confirmation(id).await?;
             let Some(c) = found.filter(|c| c.via == Via::Elicitation.as_str()) else {
-                return Err(self
-                    .refuse(
-                        session,
-                        spec,
-                        &decision.rule,
-                        Phase::Refused,
-                        "the confirmation round trip refers to no pending confirmation: call again",
-                    )
-                    .await);
+                return Err(refused(ROUND_TRIP_NOT_PENDING).await);
             };
             let accepted = responses.get(CONFIRM_KEY).is_some_and(|r| {
                 r.get("action").and_then(Value::as_str) == Some("accept")
@@ -233,7 +237,14 @@ impl Core {
             decided_by: None,
         };
         self.store.insert_confirmation(&c).await.map_err(|e| {
-            Error::new(ErrorKind::AuditUnavailable, format!("{} needs confirmation, but the confirmation could not be stored ({e}), so nothing was sent", spec.tool))
+            Error::new(
+                ErrorKind::AuditUnavailable,
+                format!(
+                    "{} needs confirmation, but the confirmation could not be stored ({e}), \
+                     so nothing was sent",
+                    spec.tool
+                ),
+            )
         })?;
         // What the row binds, in the chain too: `audit verify` names a row edited to take
         // another token, object state or expiry.
@@ -329,7 +340,7 @@ impl Core {
                 .await)
         };
         if c.session_id != session.id {
-            return refuse("the confirmation_token belongs to another agent session; call again without it to get a new one".into()).await;
+            return refuse(TOKEN_OF_ANOTHER_SESSION.into()).await;
         }
         if c.tool != spec.tool {
             return refuse(format!(
@@ -340,7 +351,7 @@ impl Core {
         }
         if c.args_hash != args_hash {
             self.void(&c.id, &["pending", "approved"], "refused").await;
-            return refuse("the arguments differ from the call that was previewed, so the token is void; call again without a token to preview these arguments".into()).await;
+            return refuse(ARGUMENTS_DIFFER_TOKEN_VOID.into()).await;
         }
         match c.state.as_str() {
             "used" => {
@@ -473,7 +484,12 @@ impl Core {
     /// to its call and object state, so it still cannot confirm anything else).
     async fn void(&self, id: &str, from: &[&str], to: &str) {
         if let Err(e) = self.store.transition_confirmation(id, from, to, None).await {
-            tracing::warn!(confirmation = id, to, error = %e, "could not record a confirmation's new state");
+            tracing::warn!(
+                confirmation = id,
+                to,
+                error = %e,
+                "could not record a confirmation's new state"
+            );
         }
     }
 
@@ -483,7 +499,7 @@ impl Core {
     /// fingerprint; it must match an operator here, under the name the row records.
     async fn approval_is_ours(&self, c: &Confirmation) -> std::result::Result<(), String> {
         let Some(ops) = &self.operators else {
-            return Err("this server has no operators file (HELPDESK_OPERATOR_AGENTS), so it accepts no human approval; ask the person who runs it to set one up".into());
+            return Err(NO_OPERATORS_FILE.into());
         };
         let event = self
             .store

@@ -295,7 +295,12 @@ impl Core {
             before_view.as_ref(),
         );
         let policy_us = t_policy.elapsed().as_micros();
-        tracing::info!(tool = spec.tool, decision = decision.kind.as_str(), rule = %decision.rule, "policy decision");
+        tracing::info!(
+            tool = spec.tool,
+            decision = decision.kind.as_str(),
+            rule = %decision.rule,
+            "policy decision"
+        );
         let label = match decision.kind {
             DecisionKind::Deny => {
                 let msg = format!(
@@ -395,7 +400,12 @@ impl Core {
             "write timing"
         );
         if let Err(audit_err) = appended {
-            tracing::error!(tool = spec.tool, request = %requested.id, error = %audit_err, "could not record the outcome of a write");
+            tracing::error!(
+                tool = spec.tool,
+                request = %requested.id,
+                error = %audit_err,
+                "could not record the outcome of a write"
+            );
             return Err(match result {
                 Ok(w) => Error::new(
                     ErrorKind::AuditUnavailable,
@@ -477,7 +487,13 @@ impl Core {
     /// Persists the session and audits its start, once, before its first recorded change.
     async fn record_session_start(&self, session: &AgentSession) -> Result<()> {
         let first = self.sessions.ensure_persisted(session).await.map_err(|e| {
-            Error::new(ErrorKind::AuditUnavailable, format!("nothing was sent, because the audit log could not record the agent session: {e}"))
+            Error::new(
+                ErrorKind::AuditUnavailable,
+                format!(
+                    "nothing was sent, because the audit log could not record the agent \
+                     session: {e}"
+                ),
+            )
         })?;
         if first {
             let spec = WriteSpec {
@@ -587,9 +603,11 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {
-        let v = redact(
-            &json!({"title": "x", "auth": {"api_key": "k", "Password": "p"}, "list": [{"csrftoken": "c"}]}),
-        );
+        let v = redact(&json!({
+            "title": "x",
+            "auth": {"api_key": "k", "Password": "p"},
+            "list": [{"csrftoken": "c"}],
+        }));
         assert_eq!(v["title"], "x");
         assert_eq!(v["auth"]["api_key"], "[redacted]");
         assert_eq!(v["auth"]["Password"], "[redacted]");

@@ -34,7 +34,12 @@ async fn medium_ticket(h: &Harness) -> i64 {
     let t = h
         .ok(
             "freshdesk_create_ticket",
-            json!({"subject": "Printer", "description": "jams", "requester_email": "c@customer.example", "priority": "medium"}),
+            json!({
+                "subject": "Printer",
+                "description": "jams",
+                "requester_email": "c@customer.example",
+                "priority": "medium",
+            }),
         )
         .await;
     t["object"]["id"].as_i64().unwrap()
@@ -136,7 +141,11 @@ async fn a_django_delete_preview_counts_follow_ups() {
     let t = h
         .ok(
             "django_helpdesk_create_ticket",
-            json!({"queue": "Support", "title": format!("to delete ({agent})"), "description": "d"}),
+            json!({
+                "queue": "Support",
+                "title": format!("to delete ({agent})"),
+                "description": "d",
+            }),
         )
         .await;
     let id = t["ticket"]["id"].as_i64().unwrap();

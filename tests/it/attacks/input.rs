@@ -39,7 +39,10 @@ async fn invisible_intents_bad_ids_tags_and_addresses_are_refused() {
         ),
         (
             "freshdesk_update_ticket",
-            json!({"ticket_id": id, "tags": (0..5000).map(|i| format!("t{i}")).collect::<Vec<_>>()}),
+            json!({
+                "ticket_id": id,
+                "tags": (0..5000).map(|i| format!("t{i}")).collect::<Vec<_>>(),
+            }),
             "tags",
         ),
         (
@@ -64,7 +67,12 @@ async fn invisible_intents_bad_ids_tags_and_addresses_are_refused() {
         ),
         (
             "freshdesk_create_ticket",
-            json!({"subject": "s", "description": "d", "requester_email": "c@customer.example", "cc_emails": ["nope"]}),
+            json!({
+                "subject": "s",
+                "description": "d",
+                "requester_email": "c@customer.example",
+                "cc_emails": ["nope"],
+            }),
             "cc_emails",
         ),
     ] {
@@ -92,7 +100,19 @@ async fn deeply_nested_arguments_get_an_answer_at_once() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let send = |v: serde_json::Value| format!("{v}\n");
     stdin
-        .write_all(send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})).as_bytes())
+        .write_all(
+            send(json!({
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "t", "version": "1"},
+                },
+            }))
+            .as_bytes(),
+        )
         .await
         .unwrap();
     let init = lines.next_line().await.unwrap().unwrap();

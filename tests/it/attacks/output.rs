@@ -23,7 +23,13 @@ async fn a_huge_ticket_or_list_stays_within_the_budget() {
         let t = fd_post(
             &sim,
             "/tickets",
-            json!({"subject": format!("huge {i}"), "description": huge, "email": "big@customer.example", "status": 2, "priority": 1}),
+            json!({
+                "subject": format!("huge {i}"),
+                "description": huge,
+                "email": "big@customer.example",
+                "status": 2,
+                "priority": 1,
+            }),
         )
         .await;
         ids.push(t["id"].as_i64().unwrap());
@@ -77,7 +83,13 @@ async fn customer_text_is_marked_untrusted() {
     let t = fd_post(
         &sim,
         "/tickets",
-        json!({"subject": "Printer", "description": evil, "email": "mallory@customer.example", "status": 2, "priority": 1}),
+        json!({
+            "subject": "Printer",
+            "description": evil,
+            "email": "mallory@customer.example",
+            "status": 2,
+            "priority": 1,
+        }),
     )
     .await;
     let id = t["id"].as_i64().unwrap();

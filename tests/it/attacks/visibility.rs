@@ -37,7 +37,11 @@ async fn rewriting_a_public_note_needs_confirmation() {
     let done = h
         .ok(
             "freshdesk_update_note",
-            json!({"ticket_id": id, "conversation_id": private["id"], "body": "Rewritten privately"}),
+            json!({
+                "ticket_id": id,
+                "conversation_id": private["id"],
+                "body": "Rewritten privately",
+            }),
         )
         .await;
     assert_eq!(status_of(&done), "done", "{done}");
@@ -53,7 +57,11 @@ async fn a_reply_confirmation_binds_its_recipients() {
     h.ok("set_agent_intent", json!({"intent": "answer a customer"}))
         .await;
     let (id, requester) = fd_ticket(&h, "first.address@customer.example").await;
-    let args = json!({"ticket_id": id, "body": "Your printer is fixed.", "cc_emails": ["boss@customer.example"]});
+    let args = json!({
+        "ticket_id": id,
+        "body": "Your printer is fixed.",
+        "cc_emails": ["boss@customer.example"],
+    });
     let c = gated(&h, "freshdesk_reply_to_ticket", args.clone()).await;
     let to = &c["preview"]["recipients"];
     assert_eq!(to["to"], json!(["first.address@customer.example"]), "{c}");
@@ -90,7 +98,12 @@ async fn a_private_note_that_notifies_is_customer_visible() {
     let c = gated(
         &h,
         "freshdesk_add_note",
-        json!({"ticket_id": id, "body": "FYI", "private": true, "notify_emails": ["n@customer.example"]}),
+        json!({
+            "ticket_id": id,
+            "body": "FYI",
+            "private": true,
+            "notify_emails": ["n@customer.example"],
+        }),
     )
     .await;
     assert_eq!(c["rule"], "customer-visible", "{c}");
@@ -141,7 +154,12 @@ async fn closing_and_reassigning_by_other_names_are_gated() {
     let c = gated(
         &h,
         "django_helpdesk_create_ticket",
-        json!({"queue": "Support", "title": "assigned at birth", "description": "d", "assigned_to": agent}),
+        json!({
+            "queue": "Support",
+            "title": "assigned at birth",
+            "description": "d",
+            "assigned_to": agent,
+        }),
     )
     .await;
     assert_eq!(c["rule"], "assignment-at-creation", "{c}");
@@ -152,7 +170,12 @@ async fn closing_and_reassigning_by_other_names_are_gated() {
     let c = gated(
         &f,
         "freshdesk_create_ticket",
-        json!({"subject": "born closed", "description": "d", "requester_email": "x@customer.example", "status": "closed"}),
+        json!({
+            "subject": "born closed",
+            "description": "d",
+            "requester_email": "x@customer.example",
+            "status": "closed",
+        }),
     )
     .await;
     assert_eq!(c["rule"], "close-or-resolve", "{c}");
@@ -160,7 +183,12 @@ async fn closing_and_reassigning_by_other_names_are_gated() {
     let c = gated(
         &f,
         "freshdesk_create_ticket",
-        json!({"subject": "assigned", "description": "d", "requester_email": "x@customer.example", "assigned_to": me["object"]["id"]}),
+        json!({
+            "subject": "assigned",
+            "description": "d",
+            "requester_email": "x@customer.example",
+            "assigned_to": me["object"]["id"],
+        }),
     )
     .await;
     assert_eq!(c["rule"], "assignment-at-creation", "{c}");
