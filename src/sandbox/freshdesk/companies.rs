@@ -14,7 +14,7 @@ use super::views::company_json;
 use crate::sandbox::kit::query::Query;
 use crate::sandbox::kit::reply::Reply;
 
-pub(super) const COMPANY_KEYS: &[&str] = &[
+const COMPANY_KEYS: &[&str] = &[
     "name",
     "description",
     "domains",
@@ -36,7 +36,7 @@ impl Store {
         Ok(Reply::ok(company_json(c)))
     }
 
-    pub(super) fn apply_company(inp: &mut Input<'_>, c: &mut Company) {
+    fn apply_company(inp: &mut Input<'_>, c: &mut Company) {
         if inp.has("name")
             && let Some(n) = inp.required_text("name")
         {
@@ -84,7 +84,7 @@ impl Store {
         }
     }
 
-    pub(super) fn company_conflicts(&self, c: &Company) -> Result<(), ApiError> {
+    fn company_conflicts(&self, c: &Company) -> Result<(), ApiError> {
         let mut errors = Vec::new();
         let others = || self.companies.values().filter(|o| o.id != c.id);
         if let Some(o) = others().find(|o| o.name.eq_ignore_ascii_case(&c.name)) {

@@ -19,7 +19,7 @@ use crate::sandbox::kit::reply::Reply;
 const NO_CONTACT_KEY: &str =
     "Please fill at least 1 of email, mobile, phone, twitter_id, unique_external_id attributes";
 
-pub(super) const CONTACT_KEYS: &[&str] = &[
+const CONTACT_KEYS: &[&str] = &[
     "name",
     "email",
     "phone",
@@ -91,7 +91,7 @@ impl Store {
         Ok(Reply::ok(contact_json(c)))
     }
 
-    pub(super) fn apply_contact(&self, inp: &mut Input<'_>, c: &mut Contact) {
+    fn apply_contact(&self, inp: &mut Input<'_>, c: &mut Contact) {
         if inp.has("name")
             && let Some(n) = inp.required_text("name")
         {
@@ -164,7 +164,7 @@ impl Store {
     }
 
     /// 409 when an email, twitter id or external id already belongs to another user.
-    pub(super) fn contact_conflicts(&self, c: &Contact) -> Result<(), ApiError> {
+    fn contact_conflicts(&self, c: &Contact) -> Result<(), ApiError> {
         let mut errors = Vec::new();
         let others = || self.contacts.values().filter(|o| o.id != c.id);
         for e in c.email.iter().chain(&c.other_emails) {

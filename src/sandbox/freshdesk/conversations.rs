@@ -34,7 +34,7 @@ impl Store {
     }
 
     /// Stores `c` with the next id and updates its ticket; 201 with the conversation.
-    pub(super) fn add_conversation(&mut self, ctx: &Ctx<'_>, mut c: Conversation) -> Reply {
+    fn add_conversation(&mut self, ctx: &Ctx<'_>, mut c: Conversation) -> Reply {
         c.id = self.next_conversation;
         self.next_conversation += 1;
         c.created_at = ctx.now;

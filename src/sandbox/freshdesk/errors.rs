@@ -34,7 +34,7 @@ pub(super) struct FieldError {
     pub(super) additional_info: Option<Value>,
 }
 
-pub(super) const MISSING: &str = "Mandatory attribute missing";
+const MISSING: &str = "Mandatory attribute missing";
 
 impl FieldError {
     pub(super) fn new(field: &str, code: &'static str, message: impl Into<String>) -> Self {
@@ -77,7 +77,7 @@ impl FieldError {
             ..Self::new(field, "duplicate_value", "It should be a unique value")
         }
     }
-    pub(super) fn to_json(&self) -> Value {
+    fn to_json(&self) -> Value {
         let mut o = json!({"field": self.field, "message": self.message, "code": self.code});
         if let (Some(info), Value::Object(m)) = (&self.additional_info, &mut o) {
             m.insert("additional_info".into(), info.clone());

@@ -181,12 +181,7 @@ impl<'a> Input<'a> {
         }
     }
 
-    pub(super) fn typed<T>(
-        &mut self,
-        key: &str,
-        ty: &str,
-        f: impl Fn(&'a Value) -> Option<T>,
-    ) -> F<T> {
+    fn typed<T>(&mut self, key: &str, ty: &str, f: impl Fn(&'a Value) -> Option<T>) -> F<T> {
         match self.raw(key) {
             F::Val(v) => match f(v) {
                 Some(t) => F::Val(t),

@@ -17,9 +17,9 @@ use crate::sandbox::kit::text::to_text;
 /// Agents and contacts share the user id space, as in Freshdesk.
 pub(super) const USER_BASE: i64 = 43_000_000_000;
 pub(super) const GROUP_BASE: i64 = 43_000_050_000;
-pub(super) const COMPANY_BASE: i64 = 43_000_070_000;
+const COMPANY_BASE: i64 = 43_000_070_000;
 pub(super) const FIELD_BASE: i64 = 43_000_300_000;
-pub(super) const CONVERSATION_BASE: i64 = 43_000_900_000;
+const CONVERSATION_BASE: i64 = 43_000_900_000;
 
 pub(super) const STATUSES: &[&str] = &["2", "3", "4", "5"];
 pub(super) const PRIORITIES: &[&str] = &["1", "2", "3", "4"];
@@ -49,7 +49,7 @@ pub(super) struct CustomField {
     pub(super) choices: &'static [&'static str],
 }
 
-pub(super) const CATEGORIES: &[&str] = &[
+const CATEGORIES: &[&str] = &[
     "Billing",
     "Hardware",
     "Network",
@@ -274,7 +274,7 @@ impl Ticket {
 }
 
 /// The SLA: (first response, resolution) hours by priority.
-pub(super) fn sla_hours(priority: i64) -> (i64, i64) {
+fn sla_hours(priority: i64) -> (i64, i64) {
     match priority {
         4 => (1, 4),
         3 => (4, 24),
@@ -370,7 +370,7 @@ pub(super) enum Who {
 
 pub(super) struct Store {
     pub(super) me: i64,
-    pub(super) next_user: i64,
+    next_user: i64,
     pub(super) next_company: i64,
     pub(super) next_ticket: i64,
     pub(super) next_conversation: i64,

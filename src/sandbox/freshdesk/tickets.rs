@@ -28,7 +28,7 @@ use crate::sandbox::kit::text::{to_text, valid_email};
 const NO_REQUESTER_KEY: &str = "Please fill at least 1 of requester_id, phone, email, twitter_id, \
     facebook_id, unique_external_id attributes";
 
-pub(super) const REQUESTER_KEYS: &[&str] = &[
+const REQUESTER_KEYS: &[&str] = &[
     "requester_id",
     "email",
     "phone",
@@ -38,7 +38,7 @@ pub(super) const REQUESTER_KEYS: &[&str] = &[
 ];
 
 /// What a ticket update may set; a create may also set `cc_emails`.
-pub(super) const TICKET_UPDATE_KEYS: &[&str] = &[
+const TICKET_UPDATE_KEYS: &[&str] = &[
     "name",
     "requester_id",
     "email",
@@ -173,7 +173,7 @@ impl Store {
     }
 
     /// Applies the body's fields to `t` (a copy), recording errors; returns the requester named.
-    pub(super) fn apply_ticket(&self, inp: &mut Input<'_>, t: &mut Ticket) -> Option<Who> {
+    fn apply_ticket(&self, inp: &mut Input<'_>, t: &mut Ticket) -> Option<Who> {
         if let Some(s) = inp.required_text("subject") {
             t.subject = s;
         }
@@ -350,7 +350,7 @@ impl Store {
     }
 
     /// Creates the contact if needed; the requester's id.
-    pub(super) fn commit_requester(&mut self, who: Who, now: DateTime<Utc>) -> i64 {
+    fn commit_requester(&mut self, who: Who, now: DateTime<Utc>) -> i64 {
         match who {
             Who::Existing(id) => id,
             Who::New(mut c) => {
@@ -513,7 +513,7 @@ impl Store {
     }
 }
 
-pub(super) fn apply_custom_fields(
+fn apply_custom_fields(
     inp: &mut Input<'_>,
     fields: &Map<String, Value>,
     target: &mut BTreeMap<String, Value>,

@@ -32,7 +32,7 @@ impl View {
 
 impl Store {
     /// `{id, name, email, mobile, phone}` of a contact or agent.
-    pub(super) fn user_summary(&self, id: i64) -> Value {
+    fn user_summary(&self, id: i64) -> Value {
         if let Some(c) = self.contacts.get(&id) {
             return json!({
                 "id": c.id,
