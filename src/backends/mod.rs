@@ -9,6 +9,8 @@ pub mod cache;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod http;
+pub mod reconcile;
+pub mod resolve;
 
 /// Each backend's environment variables (the backends' `config::ENV_VARS`).
 pub const ENV_VARS: &[&[(&str, &str)]] = &[
