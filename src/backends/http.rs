@@ -222,7 +222,8 @@ where
                 Attempt::Status(r) => format!("HTTP {}", r.status),
                 Attempt::Limited(_) => "rate limited".to_string(),
             };
-            tracing::warn!(upstream = name, %what, retry_in_ms = d.as_millis() as u64, "retrying upstream request");
+            let retry_in_ms = d.as_millis() as u64;
+            tracing::warn!(upstream = name, %what, retry_in_ms, "retrying upstream request");
         })
         .await;
     let n = attempts.load(std::sync::atomic::Ordering::Relaxed);
@@ -239,7 +240,8 @@ where
         Err(Attempt::NotSent(detail)) => Err(Error::new(
             ErrorKind::Unavailable,
             format!(
-                "could not connect to {name} ({detail}); nothing was sent. Try again later or check its URL"
+                "could not connect to {name} ({detail}); nothing was sent. Try again later or \
+                 check its URL"
             ),
         )),
         Err(Attempt::Failed { timeout, detail }) => {
@@ -252,7 +254,8 @@ where
                 Err(Error::new(
                     ErrorKind::Ambiguous,
                     format!(
-                        "{name} {what} after the request was sent ({detail}); it may or may not have been processed"
+                        "{name} {what} after the request was sent ({detail}); it may or may not \
+                         have been processed"
                     ),
                 ))
             } else {

@@ -413,7 +413,8 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
                 Error::new(
                     ErrorKind::Forbidden,
                     format!(
-                        "django-helpdesk refused access to {what}: {d} (the account must be staff, is_staff=True)"
+                        "django-helpdesk refused access to {what}: {d} (the account must be staff, \
+                         is_staff=True)"
                     ),
                 )
             } else {
@@ -426,7 +427,8 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
         404 => Error::new(
             ErrorKind::NotFound,
             format!(
-                "{what} was not found in django-helpdesk (it may have been deleted, or the id is wrong)"
+                "{what} was not found in django-helpdesk (it may have been deleted, or the id is \
+                 wrong)"
             ),
         ),
         409 => Error::new(
@@ -444,14 +446,16 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
                     ra.as_secs().max(1)
                 ),
                 None => format!(
-                    "django-helpdesk is rate limiting requests for {what}; wait a little and try again"
+                    "django-helpdesk is rate limiting requests for {what}; wait a little and try \
+                     again"
                 ),
             },
         ),
         500..=599 => Error::new(
             ErrorKind::Upstream,
             format!(
-                "django-helpdesk failed with HTTP {status} on {what}; try again later, and check the object before repeating a write"
+                "django-helpdesk failed with HTTP {status} on {what}; try again later, and check \
+                 the object before repeating a write"
             ),
         ),
         _ => Error::new(

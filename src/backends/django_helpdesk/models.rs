@@ -1,4 +1,8 @@
-//! django-helpdesk's JSON, as its REST API and the UI's datatables endpoint send it.
+//! django-helpdesk's JSON, as its REST API and the UI's datatables endpoint send it, and the
+//! request shapes the client sends (new tickets and follow-ups, patches, list filters).
+//!
+//! Owns: upstream field names and query keys of filters. Must not: know about MCP, policy or
+//! the audit log, or send anything.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};

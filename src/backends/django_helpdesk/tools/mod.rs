@@ -43,34 +43,61 @@ impl HelpdeskOperator {
     }
 }
 
-const F_TICKET: FieldMeta = FieldMeta {
-    name: "ticket_id",
-    kind: FieldKind::Integer,
-};
-const F_QUEUE: FieldMeta = FieldMeta {
-    name: "queue",
-    kind: FieldKind::Ref,
-};
-const F_ASSIGNED: FieldMeta = FieldMeta {
-    name: "assigned_to",
-    kind: FieldKind::Ref,
-};
-const F_TITLE: FieldMeta = FieldMeta {
-    name: "title",
-    kind: FieldKind::Text,
-};
-const F_DESCRIPTION: FieldMeta = FieldMeta {
-    name: "description",
-    kind: FieldKind::Text,
-};
-const F_PRIORITY: FieldMeta = FieldMeta {
-    name: "priority",
-    kind: FieldKind::Enum(PRIORITY_NAMES),
-};
-const F_DUE: FieldMeta = FieldMeta {
-    name: "due_date",
-    kind: FieldKind::Plain,
-};
+const fn field(name: &'static str, kind: FieldKind) -> FieldMeta {
+    FieldMeta { name, kind }
+}
+
+const F_TICKET: FieldMeta = field("ticket_id", FieldKind::Integer);
+const F_QUEUE: FieldMeta = field("queue", FieldKind::Ref);
+const F_ASSIGNED: FieldMeta = field("assigned_to", FieldKind::Ref);
+const F_TITLE: FieldMeta = field("title", FieldKind::Text);
+const F_DESCRIPTION: FieldMeta = field("description", FieldKind::Text);
+const F_PRIORITY: FieldMeta = field("priority", FieldKind::Enum(PRIORITY_NAMES));
+const F_DUE: FieldMeta = field("due_date", FieldKind::Plain);
+
+/// The queue and user lists' fields.
+const F_CHOICES: &[FieldMeta] = &[
+    field("search", FieldKind::Text),
+    field("refresh", FieldKind::Bool),
+];
+
+const F_LIST: &[FieldMeta] = &[
+    field("status", FieldKind::Enum(STATUS_NAMES)),
+    F_QUEUE,
+    F_ASSIGNED,
+    field("search", FieldKind::Text),
+    field("page", FieldKind::Integer),
+    field("page_size", FieldKind::Integer),
+];
+
+const F_CREATE: &[FieldMeta] = &[
+    F_QUEUE,
+    F_TITLE,
+    F_DESCRIPTION,
+    F_PRIORITY,
+    field("submitter_email", FieldKind::Plain),
+    F_ASSIGNED,
+    F_DUE,
+];
+
+const F_FOLLOWUP: &[FieldMeta] = &[
+    F_TICKET,
+    field("comment", FieldKind::Text),
+    field("public", FieldKind::Bool),
+    field("new_status", FieldKind::Enum(STATUS_NAMES)),
+    field("time_spent", FieldKind::Plain),
+];
+
+const F_UPDATE: &[FieldMeta] = &[
+    F_TICKET,
+    F_TITLE,
+    F_DESCRIPTION,
+    F_PRIORITY,
+    F_ASSIGNED,
+    field("unassign", FieldKind::Bool),
+    F_DUE,
+    F_QUEUE,
+];
 
 /// The django-helpdesk tools for the policy layer.
 pub fn catalog() -> Vec<ToolMeta> {
@@ -88,26 +115,7 @@ pub fn catalog() -> Vec<ToolMeta> {
             "django_helpdesk_list_tickets",
             OpKind::Read,
             false,
-            &[
-                FieldMeta {
-                    name: "status",
-                    kind: FieldKind::Enum(STATUS_NAMES),
-                },
-                F_QUEUE,
-                F_ASSIGNED,
-                FieldMeta {
-                    name: "search",
-                    kind: FieldKind::Text,
-                },
-                FieldMeta {
-                    name: "page",
-                    kind: FieldKind::Integer,
-                },
-                FieldMeta {
-                    name: "page_size",
-                    kind: FieldKind::Integer,
-                },
-            ],
+            F_LIST,
             c::<ListTicketsParams>,
         ),
         t(
@@ -121,62 +129,21 @@ pub fn catalog() -> Vec<ToolMeta> {
             "django_helpdesk_create_ticket",
             OpKind::Create,
             false,
-            &[
-                F_QUEUE,
-                F_TITLE,
-                F_DESCRIPTION,
-                F_PRIORITY,
-                FieldMeta {
-                    name: "submitter_email",
-                    kind: FieldKind::Plain,
-                },
-                F_ASSIGNED,
-                F_DUE,
-            ],
+            F_CREATE,
             c::<CreateTicketParams>,
         ),
         t(
             "django_helpdesk_add_followup",
             OpKind::Update,
             false,
-            &[
-                F_TICKET,
-                FieldMeta {
-                    name: "comment",
-                    kind: FieldKind::Text,
-                },
-                FieldMeta {
-                    name: "public",
-                    kind: FieldKind::Bool,
-                },
-                FieldMeta {
-                    name: "new_status",
-                    kind: FieldKind::Enum(STATUS_NAMES),
-                },
-                FieldMeta {
-                    name: "time_spent",
-                    kind: FieldKind::Plain,
-                },
-            ],
+            F_FOLLOWUP,
             c::<AddFollowupParams>,
         ),
         t(
             "django_helpdesk_update_ticket",
             OpKind::Update,
             false,
-            &[
-                F_TICKET,
-                F_TITLE,
-                F_DESCRIPTION,
-                F_PRIORITY,
-                F_ASSIGNED,
-                FieldMeta {
-                    name: "unassign",
-                    kind: FieldKind::Bool,
-                },
-                F_DUE,
-                F_QUEUE,
-            ],
+            F_UPDATE,
             c::<UpdateTicketParams>,
         ),
         t(
@@ -190,32 +157,14 @@ pub fn catalog() -> Vec<ToolMeta> {
             "django_helpdesk_get_queues",
             OpKind::Read,
             false,
-            &[
-                FieldMeta {
-                    name: "search",
-                    kind: FieldKind::Text,
-                },
-                FieldMeta {
-                    name: "refresh",
-                    kind: FieldKind::Bool,
-                },
-            ],
+            F_CHOICES,
             c::<ChoicesParams>,
         ),
         t(
             "django_helpdesk_get_users",
             OpKind::Read,
             false,
-            &[
-                FieldMeta {
-                    name: "search",
-                    kind: FieldKind::Text,
-                },
-                FieldMeta {
-                    name: "refresh",
-                    kind: FieldKind::Bool,
-                },
-            ],
+            F_CHOICES,
             c::<ChoicesParams>,
         ),
     ]

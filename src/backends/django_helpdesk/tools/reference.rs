@@ -12,6 +12,39 @@ use crate::mcp::HelpdeskOperator;
 use crate::mcp::output::finish;
 use crate::mcp::params::{Parameters, validated};
 
+/// Which list a tool shows.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Queues,
+    Users,
+}
+
+impl HelpdeskOperator {
+    async fn django_helpdesk_choices(
+        &self,
+        tool: &'static str,
+        p: ChoicesParams,
+        list: List,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let r = async {
+            validated(&p)?;
+            self.core
+                .read(tool, |s| async move {
+                    let c = s.django()?.choices(p.refresh).await?;
+                    let search = p.search.as_deref();
+                    Ok(match list {
+                        List::Queues => choice_list("queues", &c.queues, search),
+                        List::Users => choice_list("users", &c.users, search),
+                    })
+                })
+                .await
+        }
+        .await;
+        finish(r, fmt)
+    }
+}
+
 #[tool_router(router = django_helpdesk_reference_router, vis = "pub(super)")]
 impl HelpdeskOperator {
     /// List django-helpdesk queues (id and title), to use their names or ids in other tools.
@@ -25,18 +58,8 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ChoicesParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
-            self.core
-                .read("django_helpdesk_get_queues", |s| async move {
-                    let c = s.django()?.choices(p.refresh).await?;
-                    Ok(choice_list("queues", &c.queues, p.search.as_deref()))
-                })
-                .await
-        }
-        .await;
-        finish(r, fmt)
+        self.django_helpdesk_choices("django_helpdesk_get_queues", p, List::Queues)
+            .await
     }
 
     /// List django-helpdesk users that tickets can be assigned to (id and username). Read
@@ -50,17 +73,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ChoicesParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
-            self.core
-                .read("django_helpdesk_get_users", |s| async move {
-                    let c = s.django()?.choices(p.refresh).await?;
-                    Ok(choice_list("users", &c.users, p.search.as_deref()))
-                })
-                .await
-        }
-        .await;
-        finish(r, fmt)
+        self.django_helpdesk_choices("django_helpdesk_get_users", p, List::Users)
+            .await
     }
 }
