@@ -53,12 +53,18 @@ impl Wording {
         self
     }
 
-    /// The ambiguous error: the first failure, why the outcome is unknown, how to check.
+    /// The ambiguous error: the first failure, why the outcome is unknown (may be empty),
+    /// how to check.
     pub fn unknown(&self, first: &Error, why: &str) -> Error {
+        let why = if why.is_empty() {
+            String::new()
+        } else {
+            format!(" {why}")
+        };
         Error::new(
             ErrorKind::Ambiguous,
             format!(
-                "{}. {why} The outcome is unknown: {}",
+                "{}.{why} The outcome is unknown: {}",
                 first.message, self.check
             ),
         )
@@ -246,6 +252,8 @@ mod tests {
         let down = Err(Error::new(ErrorKind::Unavailable, "down"));
         let e = msg(run(down, &wording()).await);
         assert!(e.contains("Looking for it failed too (down)."), "{e}");
+        let e = wording().unknown(&lost(), "").message;
+        assert_eq!(e, format!("the answer was lost.{end}"));
     }
 
     #[tokio::test]

@@ -54,7 +54,8 @@ fn upstream_shape(what: &str, e: serde_json::Error) -> Error {
     )
 }
 
-fn since(date: Option<&str>, since: chrono::DateTime<chrono::Utc>) -> bool {
+/// Whether an RFC 3339 date is at or after `since` (less the clock skew).
+fn is_since(date: Option<&str>, since: chrono::DateTime<chrono::Utc>) -> bool {
     date.and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
         .is_some_and(|d| d >= since - SKEW)
 }
@@ -99,7 +100,7 @@ impl DjangoClient {
     pub async fn find_created_tickets(
         &self,
         new: &NewTicket,
-        since_: chrono::DateTime<chrono::Utc>,
+        since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Value>> {
         const PAGE: i64 = 25;
         let first: Page<Ticket> = self.list_tickets(1, 1, &[]).await?;
@@ -116,7 +117,7 @@ impl DjangoClient {
             let results = raw.get("results").and_then(Value::as_array);
             for t in results.cloned().unwrap_or_default() {
                 let created = t["followup_set"][0]["date"].as_str();
-                if new.is(&t) && since(created, since_) {
+                if new.is(&t) && is_since(created, since) {
                     found.push(t);
                 }
             }
@@ -130,7 +131,7 @@ impl DjangoClient {
         &self,
         ticket: i64,
         comment: &str,
-        since_: chrono::DateTime<chrono::Utc>,
+        since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Value>> {
         let (_, raw) = self.get_ticket(ticket).await?;
         let followups = raw.get("followup_set").and_then(Value::as_array);
@@ -140,7 +141,7 @@ impl DjangoClient {
             .into_iter()
             .filter(|f| {
                 f.get("comment").and_then(Value::as_str) == Some(comment)
-                    && since(f.get("date").and_then(Value::as_str), since_)
+                    && is_since(f.get("date").and_then(Value::as_str), since)
             })
             .collect();
         Ok(found)

@@ -11,7 +11,7 @@ use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router};
 use serde_json::json;
 
-use super::super::models::{self, FollowUp, NewFollowUp};
+use super::super::models::{FollowUp, NewFollowUp};
 use super::super::resolve::resolve_status;
 use super::BACKEND;
 use super::params::{AddFollowupParams, parse_time_spent};
@@ -115,19 +115,8 @@ impl HelpdeskOperator {
                         let f: &FollowUp = &created.object;
                         let after_ticket = client.get_ticket(id).await.ok();
                         let choices = client.choices(false).await.ok();
-                        let kind = if f.public {
-                            "public reply"
-                        } else {
-                            "internal note"
-                        };
-                        let value = FollowupResult {
-                            ticket_id: id,
-                            ticket_status: after_ticket
-                                .as_ref()
-                                .map(|t| models::status_name(t.0.status)),
-                            message: format!("Added {kind} #{} to ticket #{id}.", f.id),
-                            followup: render::followup_out(f, choices.as_deref()),
-                        };
+                        let after = after_ticket.as_ref().map(|t| &t.0);
+                        let value = render::followup_result(id, f, after, choices.as_deref());
                         let ticket = after_ticket.map(|t| t.1);
                         Ok(Written {
                             target_id: Some(id.to_string()),

@@ -529,3 +529,23 @@ pub(super) fn changes(changed: Vec<(String, Value, Value)>) -> Vec<Change> {
         })
         .collect()
 }
+
+/// A follow-up just added, with the ticket's status after it (if it could be read).
+pub(super) fn followup_result(
+    ticket_id: i64,
+    f: &FollowUp,
+    after: Option<&Ticket>,
+    choices: Option<&Choices>,
+) -> FollowupResult {
+    let kind = if f.public {
+        "public reply"
+    } else {
+        "internal note"
+    };
+    FollowupResult {
+        ticket_id,
+        ticket_status: after.map(|t| models::status_name(t.status)),
+        message: format!("Added {kind} #{} to ticket #{ticket_id}.", f.id),
+        followup: followup_out(f, choices),
+    }
+}
