@@ -319,3 +319,47 @@ impl TicketPatch {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_sends_what_it_changes_and_reports_what_differs() {
+        let patch = TicketPatch {
+            title: Some("new".into()),
+            assigned_to: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(patch.body(), json!({"title": "new", "assigned_to": null}));
+        let before = json!({"title": "old", "assigned_to": 3, "queue": 1});
+        let after = json!({"title": "new", "assigned_to": null, "queue": 2});
+        let changes = patch.changes(&before, &after);
+        assert_eq!(
+            changes,
+            vec![
+                ("assigned_to".to_string(), json!(3), Value::Null),
+                ("title".to_string(), json!("old"), json!("new")),
+            ]
+        );
+        assert!(TicketPatch::default().is_empty());
+    }
+
+    #[test]
+    fn a_new_ticket_is_recognised_by_queue_title_and_description() {
+        let new = NewTicket {
+            queue: 1,
+            title: "t".into(),
+            description: "d".into(),
+            priority: 3,
+            submitter_email: None,
+            assigned_to: Some(4),
+            due_date: None,
+        };
+        let body = new.body();
+        assert_eq!(body["assigned_to"], 4);
+        assert!(body.get("submitter_email").is_none());
+        assert!(new.is(&json!({"queue": 1, "title": "t", "description": "d", "id": 9})));
+        assert!(!new.is(&json!({"queue": 2, "title": "t", "description": "d"})));
+    }
+}
