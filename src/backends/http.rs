@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
-use reqwest::{RequestBuilder, Response};
+use reqwest::{Method, RequestBuilder, Response};
 
 use crate::error::{Error, ErrorKind};
 use crate::policy::ratelimit::{AccountLimiter, Signals};
@@ -41,6 +41,39 @@ pub enum Idempotency {
     Idempotent,
     /// POST: sending twice may create twice.
     Create,
+}
+
+impl Idempotency {
+    /// GET, HEAD and OPTIONS read; POST creates; every other method is idempotent.
+    pub fn of(method: &Method) -> Idempotency {
+        match *method {
+            Method::GET | Method::HEAD | Method::OPTIONS => Idempotency::Read,
+            Method::POST => Idempotency::Create,
+            _ => Idempotency::Idempotent,
+        }
+    }
+}
+
+/// A create answered with a 5xx: the server may have committed part of the work before
+/// failing, so the outcome is unknown (`ErrorKind::Ambiguous`) and the backend reconciles.
+/// `upstream` names the helpdesk ("Freshdesk"), `what` the object being created.
+pub fn ambiguous_create(
+    upstream: &str,
+    idempotency: Idempotency,
+    reply: &Reply,
+    what: &str,
+) -> Option<Error> {
+    (idempotency == Idempotency::Create && reply.status >= 500).then(|| {
+        Error::new(
+            ErrorKind::Ambiguous,
+            format!(
+                "{upstream} failed with HTTP {} while creating {what}; \
+                 it may or may not have been created",
+                reply.status
+            ),
+        )
+        .with_status(reply.status)
+    })
 }
 
 /// One upstream account: its name for messages and its rate limiter.
@@ -189,7 +222,8 @@ where
                 Attempt::Status(r) => format!("HTTP {}", r.status),
                 Attempt::Limited(_) => "rate limited".to_string(),
             };
-            tracing::warn!(upstream = name, %what, retry_in_ms = d.as_millis() as u64, "retrying upstream request");
+            let retry_in_ms = d.as_millis() as u64;
+            tracing::warn!(upstream = name, %what, retry_in_ms, "retrying upstream request");
         })
         .await;
     let n = attempts.load(std::sync::atomic::Ordering::Relaxed);
@@ -206,7 +240,8 @@ where
         Err(Attempt::NotSent(detail)) => Err(Error::new(
             ErrorKind::Unavailable,
             format!(
-                "could not connect to {name} ({detail}); nothing was sent. Try again later or check its URL"
+                "could not connect to {name} ({detail}); nothing was sent. Try again later or \
+                 check its URL"
             ),
         )),
         Err(Attempt::Failed { timeout, detail }) => {
@@ -219,7 +254,8 @@ where
                 Err(Error::new(
                     ErrorKind::Ambiguous,
                     format!(
-                        "{name} {what} after the request was sent ({detail}); it may or may not have been processed"
+                        "{name} {what} after the request was sent ({detail}); it may or may not \
+                         have been processed"
                     ),
                 ))
             } else {
@@ -451,6 +487,31 @@ mod tests {
             );
             assert_eq!(n, 1, "HTTP {code} on a create is not resent");
         }
+    }
+
+    #[test]
+    fn idempotency_by_method() {
+        assert_eq!(Idempotency::of(&Method::GET), Idempotency::Read);
+        assert_eq!(Idempotency::of(&Method::HEAD), Idempotency::Read);
+        assert_eq!(Idempotency::of(&Method::POST), Idempotency::Create);
+        assert_eq!(Idempotency::of(&Method::PUT), Idempotency::Idempotent);
+        assert_eq!(Idempotency::of(&Method::DELETE), Idempotency::Idempotent);
+    }
+
+    #[test]
+    fn a_create_answered_5xx_is_ambiguous() {
+        let e = ambiguous_create("Up", Idempotency::Create, &Reply::for_test(502, ""), "it");
+        let e = e.expect("ambiguous");
+        assert_eq!(e.kind, ErrorKind::Ambiguous);
+        assert_eq!(e.status, Some(502));
+        assert_eq!(
+            e.message,
+            "Up failed with HTTP 502 while creating it; it may or may not have been created"
+        );
+        let ok = Reply::for_test(201, "");
+        assert!(ambiguous_create("Up", Idempotency::Create, &ok, "it").is_none());
+        let put = Reply::for_test(500, "");
+        assert!(ambiguous_create("Up", Idempotency::Idempotent, &put, "it").is_none());
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub mod check;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod http;
+pub mod reconcile;
+pub mod resolve;
 
 use std::path::Path;
 use std::sync::Arc;

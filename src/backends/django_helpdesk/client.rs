@@ -1,16 +1,16 @@
-//! The django-helpdesk HTTP client: one fn per endpoint, plus [`parse_error`].
+//! The django-helpdesk HTTP transport: [`DjangoClient`] with its login, cookies and CSRF,
+//! and [`parse_error`]. The endpoints are in `api`.
 //!
 //! Owns: the login (GET `/login/` for the CSRF cookie, POST the form, never follow the
 //! redirect), the per-client cookie jar, `X-CSRFToken` and `Referer` on every unsafe request,
-//! one re-login when the server-side session is gone, and reading queues and users from the
-//! browsable API's form (there is no endpoint for them). Must not: know about MCP, policy or
-//! the audit log; log or return passwords, tokens or cookies.
+//! one re-login when the server-side session is gone, the logout, and mapping failures to
+//! errors. Must not: know about MCP, policy or the audit log; log or return passwords, tokens
+//! or cookies.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use base64::Engine as _;
 use reqwest::Method;
 use reqwest_cookie_store::{CookieStore, CookieStoreMutex};
 use secrecy::ExposeSecret;
@@ -19,22 +19,37 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 use url::Url;
 
+pub use super::api::{CHOICES_TTL, Choices};
 use super::config::{DjangoAuth, DjangoHelpdeskConfig};
-use super::models::{Choice, Datatables, FollowUp, ForkSessionInfo, Page, Ticket};
+use super::models::ForkSessionInfo;
 use crate::backends::cache::Cached;
 use crate::backends::http::{self, Idempotency, Reply, Upstream};
 use crate::error::{Error, ErrorKind, Result};
 use crate::policy::ratelimit::AccountLimiter;
 
 const UPSTREAM: &str = "django-helpdesk";
-/// How long queues and users read from the form are reused.
-pub const CHOICES_TTL: Duration = Duration::from_secs(60);
 
-/// Queues and users, as the browsable API's ticket form lists them.
-#[derive(Debug, Clone)]
-pub struct Choices {
-    pub queues: Vec<Choice>,
-    pub users: Vec<Choice>,
+const NO_CSRF_COOKIE: &str =
+    "did not set a csrftoken cookie; is DJANGO_HELPDESK_URL the django-helpdesk root?";
+
+const SESSION_REFUSED: &str = "django-helpdesk refused the session even after logging in \
+    again: check that the account is active and staff";
+
+fn no_login_page(url: &Url) -> Error {
+    Error::config(format!(
+        "there is no login page at {url}: check DJANGO_HELPDESK_URL (the helpdesk root, \
+         where /login/ and /api/ live) and the instance's LOGIN_URL"
+    ))
+}
+
+fn login_rejected(username: &str) -> Error {
+    Error::new(
+        ErrorKind::Unauthorized,
+        format!(
+            "django-helpdesk rejected the login of user '{username}': check \
+             DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD"
+        ),
+    )
 }
 
 /// A client for one django-helpdesk account, with its own cookie jar.
@@ -151,18 +166,13 @@ impl DjangoClient {
         })
         .await?;
         if page.status == 404 {
-            return Err(Error::config(format!(
-                "there is no login page at {login_url}: check DJANGO_HELPDESK_URL (the helpdesk root, where /login/ and /api/ live) and the instance's LOGIN_URL"
-            )));
+            return Err(no_login_page(&login_url));
         }
         if page.status != 200 {
             return Err(parse_error(&page, "the login page"));
         }
         let csrf = self.cookie("csrftoken").ok_or_else(|| {
-            Error::new(
-                ErrorKind::Upstream,
-                format!("{login_url} did not set a csrftoken cookie; is DJANGO_HELPDESK_URL the django-helpdesk root?"),
-            )
+            Error::new(ErrorKind::Upstream, format!("{login_url} {NO_CSRF_COOKIE}"))
         })?;
         let username = self.cfg.username.clone().unwrap_or_default();
         let reply = http::send(&self.upstream, Idempotency::Idempotent, || {
@@ -184,12 +194,7 @@ impl DjangoClient {
                 tracing::info!(user = %username, "logged in to django-helpdesk");
                 Ok(())
             }
-            200 | 302 => Err(Error::new(
-                ErrorKind::Unauthorized,
-                format!(
-                    "django-helpdesk rejected the login of user '{username}': check DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD"
-                ),
-            )),
+            200 | 302 => Err(login_rejected(&username)),
             _ => Err(parse_error(&reply, "the login")),
         }
     }
@@ -198,10 +203,21 @@ impl DjangoClient {
         *self.logged_in.lock().await = false;
     }
 
+    /// After the server ended the session: log in again next time, with no old cookies.
+    pub(super) async fn forget_session(&self) {
+        self.mark_logged_out().await;
+        self.clear_cookies();
+    }
+
+    /// The queues and users cache (`api::choices` fills it).
+    pub(super) fn cached_choices(&self) -> &Cached<Choices> {
+        &self.choices
+    }
+
     /// Sends one request; with session auth, logs in first and re-logs in once when the
     /// server-side session turns out to be gone (the failed request was refused before the
     /// view ran, so repeating it cannot duplicate a write).
-    async fn call(
+    pub(super) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -210,11 +226,7 @@ impl DjangoClient {
         accept_html: bool,
     ) -> Result<Reply> {
         let url = self.url(path)?;
-        let idempotency = match method {
-            Method::GET | Method::HEAD | Method::OPTIONS => Idempotency::Read,
-            Method::POST => Idempotency::Create,
-            _ => Idempotency::Idempotent,
-        };
+        let idempotency = Idempotency::of(&method);
         let unsafe_method = idempotency != Idempotency::Read;
         for attempt in 0..2 {
             self.ensure_login().await?;
@@ -262,13 +274,12 @@ impl DjangoClient {
             }
             return Ok(reply);
         }
-        Err(Error::new(
-            ErrorKind::Unauthorized,
-            "django-helpdesk refused the session even after logging in again: check that the account is active and staff",
-        ))
+        Err(Error::new(ErrorKind::Unauthorized, SESSION_REFUSED))
     }
 
-    async fn json<T: DeserializeOwned>(
+    /// Sends one request and reads a 2xx JSON answer as `T` and as raw JSON; a create
+    /// answered with a 5xx is ambiguous.
+    pub(super) async fn json<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -276,15 +287,10 @@ impl DjangoClient {
         body: Option<&Value>,
         what: &str,
     ) -> Result<(T, Value, Reply)> {
-        let create = method == Method::POST;
+        let idempotency = Idempotency::of(&method);
         let reply = self.call(method, path, query, body, false).await?;
-        if create && reply.status >= 500 {
-            // The server may have committed part of the work before failing.
-            return Err(Error::new(
-                ErrorKind::Ambiguous,
-                format!("django-helpdesk failed with HTTP {} while creating {what}; it may or may not have been created", reply.status),
-            )
-            .with_status(reply.status));
+        if let Some(e) = http::ambiguous_create(UPSTREAM, idempotency, &reply, what) {
+            return Err(e);
         }
         if !reply.is_success() {
             return Err(parse_error(&reply, what));
@@ -306,286 +312,6 @@ impl DjangoClient {
         Ok((typed, raw, reply))
     }
 
-    /// `GET /api/tickets/?page&page_size&status=1,2`.
-    pub async fn list_tickets(
-        &self,
-        page: u32,
-        page_size: u32,
-        statuses: &[i64],
-    ) -> Result<Page<Ticket>> {
-        let mut q = vec![
-            ("page", page.to_string()),
-            ("page_size", page_size.to_string()),
-        ];
-        if !statuses.is_empty() {
-            let s: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
-            q.push(("status", s.join(",")));
-        }
-        let (page, _, _) = self
-            .json(Method::GET, "api/tickets/", &q, None, "the ticket list")
-            .await?;
-        Ok(page)
-    }
-
-    /// After an ambiguous create: the tickets that match the request (queue, title,
-    /// description) and were created since `since`, newest last. Looks at the newest tickets
-    /// (the REST list is ordered by id).
-    pub async fn find_created_tickets(
-        &self,
-        body: &Value,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Value>> {
-        const PAGE: i64 = 25;
-        let first: Page<Ticket> = self.list_tickets(1, 1, &[]).await?;
-        if first.count == 0 {
-            return Ok(vec![]);
-        }
-        let last = (first.count - 1) / PAGE + 1;
-        let mut found = Vec::new();
-        for page in [last - 1, last].into_iter().filter(|p| *p >= 1) {
-            let q = [("page", page.to_string()), ("page_size", PAGE.to_string())];
-            let (_, raw, _): (Page<Ticket>, Value, Reply) = self
-                .json(Method::GET, "api/tickets/", &q, None, "the newest tickets")
-                .await?;
-            for t in raw
-                .get("results")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-            {
-                let same = ["queue", "title", "description"]
-                    .iter()
-                    .all(|k| t.get(*k) == body.get(*k));
-                let created = t["followup_set"][0]["date"]
-                    .as_str()
-                    .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
-                let recent = created.is_some_and(|c| c >= since - chrono::Duration::seconds(5));
-                if same && recent {
-                    found.push(t);
-                }
-            }
-        }
-        Ok(found)
-    }
-
-    /// After an ambiguous follow-up: the follow-ups of the ticket with this comment, added
-    /// since `since`.
-    pub async fn find_created_followups(
-        &self,
-        ticket: i64,
-        comment: &str,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(Vec<Value>, Value)> {
-        let (_, raw) = self.get_ticket(ticket).await?;
-        let found = raw
-            .get("followup_set")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|f| {
-                f.get("comment").and_then(Value::as_str) == Some(comment)
-                    && f.get("date")
-                        .and_then(Value::as_str)
-                        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-                        .is_some_and(|d| d >= since - chrono::Duration::seconds(5))
-            })
-            .collect();
-        Ok((found, raw))
-    }
-
-    /// `GET /api/tickets/{id}/`: the ticket and its raw JSON (the audit image).
-    pub async fn get_ticket(&self, id: i64) -> Result<(Ticket, Value)> {
-        let (t, raw, _) = self
-            .json(
-                Method::GET,
-                &format!("api/tickets/{id}/"),
-                &[],
-                None,
-                &format!("ticket {id}"),
-            )
-            .await?;
-        Ok((t, raw))
-    }
-
-    /// `POST /api/tickets/`.
-    pub async fn create_ticket(&self, body: &Value) -> Result<(Ticket, Value, u16)> {
-        let (t, raw, reply) = self
-            .json(
-                Method::POST,
-                "api/tickets/",
-                &[],
-                Some(body),
-                "the new ticket",
-            )
-            .await?;
-        Ok((t, raw, reply.status))
-    }
-
-    /// `PATCH /api/tickets/{id}/`: a plain field update.
-    pub async fn patch_ticket(&self, id: i64, body: &Value) -> Result<(Ticket, Value, u16)> {
-        let (t, raw, reply) = self
-            .json(
-                Method::PATCH,
-                &format!("api/tickets/{id}/"),
-                &[],
-                Some(body),
-                &format!("ticket {id}"),
-            )
-            .await?;
-        Ok((t, raw, reply.status))
-    }
-
-    /// `DELETE /api/tickets/{id}/` (cascades to its follow-ups).
-    pub async fn delete_ticket(&self, id: i64) -> Result<u16> {
-        let reply = self
-            .call(
-                Method::DELETE,
-                &format!("api/tickets/{id}/"),
-                &[],
-                None,
-                false,
-            )
-            .await?;
-        if reply.status == 204 || reply.is_success() {
-            Ok(reply.status)
-        } else {
-            Err(parse_error(&reply, &format!("ticket {id}")))
-        }
-    }
-
-    /// `POST /api/followups/`: goes through helpdesk's `update_ticket()`, like the web UI.
-    pub async fn create_followup(&self, body: &Value) -> Result<(FollowUp, Value, u16)> {
-        let (f, raw, reply) = self
-            .json(
-                Method::POST,
-                "api/followups/",
-                &[],
-                Some(body),
-                "the follow-up",
-            )
-            .await?;
-        Ok((f, raw, reply.status))
-    }
-
-    /// The UI's session-only JSON endpoint, for filters the REST API lacks.
-    pub async fn datatables(&self, query: &Value, start: u32, length: u32) -> Result<Datatables> {
-        if !self.uses_session() {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                "filtering by queue, assigned_to or text needs a session login, but this server uses token auth: set DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD, or filter by status only",
-            ));
-        }
-        let encoded = base64::engine::general_purpose::STANDARD.encode(query.to_string());
-        let q = [
-            ("start", start.to_string()),
-            ("length", length.to_string()),
-            ("order[0][column]", "0".to_string()),
-            ("order[0][dir]", "asc".to_string()),
-        ];
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("datatables_ticket_list/{encoded}"),
-                &q,
-                None,
-                false,
-            )
-            .await?;
-        if reply.status == 403 && reply.body.contains("AGENT_WEB_ACCESS_DENIED") {
-            return Err(Error::new(
-                ErrorKind::Forbidden,
-                "this django-helpdesk restricts agent accounts to its API (agent access control), so tickets cannot be filtered by queue, assigned_to or text here: filter by status only, or use a staff account that is not an agent",
-            )
-            .with_status(403));
-        }
-        if !reply.is_success() {
-            return Err(parse_error(&reply, "the filtered ticket list"));
-        }
-        serde_json::from_str(&reply.body).map_err(|e| {
-            Error::new(
-                ErrorKind::Upstream,
-                format!("django-helpdesk's filtered ticket list has an unexpected shape ({e})"),
-            )
-        })
-    }
-
-    /// Queues and users, from the `<select>`s of the browsable API's ticket form; cached for
-    /// [`CHOICES_TTL`] unless `refresh` is set.
-    /// Concurrent first calls share one fetch.
-    pub async fn choices(&self, refresh: bool) -> Result<Arc<Choices>> {
-        self.choices.get(refresh, || self.fetch_choices()).await
-    }
-
-    async fn fetch_choices(&self) -> Result<Choices> {
-        let q = [("page_size", "1".to_string())];
-        let reply = self
-            .call(Method::GET, "api/tickets/", &q, None, true)
-            .await?;
-        if !reply.is_success() {
-            return Err(parse_error(
-                &reply,
-                "the ticket form (for queues and users)",
-            ));
-        }
-        parse_choices(&reply.body)
-    }
-
-    /// Probes the agent-session fork's `GET /api/agent-session-info/`.
-    pub async fn fork_session_info(&self) -> Result<ForkProbe> {
-        let reply = self
-            .call(Method::GET, "api/agent-session-info/", &[], None, false)
-            .await?;
-        fork_probe(reply)
-    }
-
-    /// The fork's `POST /api/set-agent-intent/`.
-    pub async fn fork_set_intent(&self, intent: &str) -> Result<ForkSessionInfo> {
-        let body = serde_json::json!({ "intent": intent });
-        let reply = self
-            .call(
-                Method::POST,
-                "api/set-agent-intent/",
-                &[],
-                Some(&body),
-                false,
-            )
-            .await?;
-        if !reply.is_success() {
-            return Err(parse_error(&reply, "the intent"));
-        }
-        serde_json::from_str(&reply.body).map_err(|e| {
-            Error::new(
-                ErrorKind::Upstream,
-                format!("set-agent-intent answered unexpectedly ({e})"),
-            )
-        })
-    }
-
-    /// The fork's `POST /api/finish-agent-session/` (it also logs the user out).
-    pub async fn fork_finish(&self) -> Result<ForkSessionInfo> {
-        let reply = self
-            .call(
-                Method::POST,
-                "api/finish-agent-session/",
-                &[],
-                Some(&serde_json::json!({})),
-                false,
-            )
-            .await?;
-        if !reply.is_success() {
-            return Err(parse_error(&reply, "finishing the agent session"));
-        }
-        self.mark_logged_out().await;
-        self.clear_cookies();
-        serde_json::from_str(&reply.body).map_err(|e| {
-            Error::new(
-                ErrorKind::Upstream,
-                format!("finish-agent-session answered unexpectedly ({e})"),
-            )
-        })
-    }
-
     /// `POST /logout/` (POST only, with CSRF), then drops the cookie jar.
     pub async fn logout(&self) -> Result<()> {
         if !self.uses_session() || !*self.logged_in.lock().await {
@@ -600,8 +326,7 @@ impl DjangoClient {
                 .header(reqwest::header::REFERER, self.cfg.base_url.as_str())
         })
         .await?;
-        self.mark_logged_out().await;
-        self.clear_cookies();
+        self.forget_session().await;
         if reply.status >= 400 {
             return Err(parse_error(&reply, "the logout"));
         }
@@ -632,51 +357,6 @@ fn session_lost(reply: &Reply) -> bool {
             .is_some_and(|l| l.contains("/login/")),
         _ => false,
     }
-}
-
-fn fork_probe(reply: Reply) -> Result<ForkProbe> {
-    match reply.status {
-        200 => serde_json::from_str(&reply.body)
-            .map(ForkProbe::Present)
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Upstream,
-                    format!("agent-session-info answered unexpectedly ({e})"),
-                )
-            }),
-        404 => Ok(ForkProbe::Absent),
-        403 if reply.body.contains("Not an agent user") => Ok(ForkProbe::NotAgent(
-            "the instance has the agent-session endpoints, but this account is not an agent there"
-                .into(),
-        )),
-        _ => Err(parse_error(&reply, "the agent-session endpoint")),
-    }
-}
-
-/// Reads queue and user `<option>`s from the browsable API's HTML form.
-fn parse_choices(html: &str) -> Result<Choices> {
-    let doc = scraper::Html::parse_document(html);
-    let read = |name: &str| -> Result<Vec<Choice>> {
-        let sel = scraper::Selector::parse(&format!("select[name=\"{name}\"] option"))
-            .map_err(|e| Error::internal(format!("bad selector: {e}")))?;
-        Ok(doc
-            .select(&sel)
-            .filter_map(|o| {
-                let id = o.value().attr("value")?.trim().parse::<i64>().ok()?;
-                let name = o.text().collect::<String>().trim().to_string();
-                Some(Choice { id, name })
-            })
-            .collect())
-    };
-    let queues = read("queue")?;
-    let users = read("assigned_to")?;
-    if queues.is_empty() && !html.contains("name=\"queue\"") {
-        return Err(Error::new(
-            ErrorKind::Upstream,
-            "django-helpdesk's browsable API did not include the ticket form, so queues and users cannot be read; check that the account is staff and the browsable API renderer is enabled",
-        ));
-    }
-    Ok(Choices { queues, users })
 }
 
 /// Maps a django-helpdesk failure to an error a model can act on. `what` names the object.
@@ -733,7 +413,8 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
                 Error::new(
                     ErrorKind::Forbidden,
                     format!(
-                        "django-helpdesk refused access to {what}: {d} (the account must be staff, is_staff=True)"
+                        "django-helpdesk refused access to {what}: {d} (the account must be staff, \
+                         is_staff=True)"
                     ),
                 )
             } else {
@@ -746,7 +427,8 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
         404 => Error::new(
             ErrorKind::NotFound,
             format!(
-                "{what} was not found in django-helpdesk (it may have been deleted, or the id is wrong)"
+                "{what} was not found in django-helpdesk (it may have been deleted, or the id is \
+                 wrong)"
             ),
         ),
         409 => Error::new(
@@ -764,14 +446,16 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
                     ra.as_secs().max(1)
                 ),
                 None => format!(
-                    "django-helpdesk is rate limiting requests for {what}; wait a little and try again"
+                    "django-helpdesk is rate limiting requests for {what}; wait a little and try \
+                     again"
                 ),
             },
         ),
         500..=599 => Error::new(
             ErrorKind::Upstream,
             format!(
-                "django-helpdesk failed with HTTP {status} on {what}; try again later, and check the object before repeating a write"
+                "django-helpdesk failed with HTTP {status} on {what}; try again later, and check \
+                 the object before repeating a write"
             ),
         ),
         _ => Error::new(
@@ -841,20 +525,5 @@ mod tests {
             "ticket 9",
         );
         assert_eq!(e.kind, ErrorKind::Forbidden);
-    }
-
-    #[test]
-    fn choices_are_read_from_the_form() {
-        let html = r#"<form><select class="form-control" name="queue"><option value="">---</option><option value="1">Support</option><option value="2">Billing &amp; Co</option></select>
-        <select name="assigned_to"><option value="3">agent1</option></select></form>"#;
-        let c = parse_choices(html).unwrap();
-        assert_eq!(c.queues[1].name, "Billing & Co");
-        assert_eq!(
-            c.users[0],
-            Choice {
-                id: 3,
-                name: "agent1".into()
-            }
-        );
     }
 }

@@ -74,7 +74,8 @@ impl DjangoHelpdeskConfig {
             ] {
                 if get(k).is_some() {
                     return Err(Error::config(format!(
-                        "{k} is set but DJANGO_HELPDESK_URL is not: set DJANGO_HELPDESK_URL to the helpdesk's base URL"
+                        "{k} is set but DJANGO_HELPDESK_URL is not: set DJANGO_HELPDESK_URL to the \
+                         helpdesk's base URL"
                     )));
                 }
             }
@@ -82,7 +83,8 @@ impl DjangoHelpdeskConfig {
         };
         let mut base_url = Url::parse(&url).map_err(|e| {
             Error::config(format!(
-                "DJANGO_HELPDESK_URL is not a valid URL ({e}); expected something like https://helpdesk.example.com"
+                "DJANGO_HELPDESK_URL is not a valid URL ({e}); expected something like \
+                 https://helpdesk.example.com"
             ))
         })?;
         if !matches!(base_url.scheme(), "http" | "https") {
@@ -92,7 +94,8 @@ impl DjangoHelpdeskConfig {
         }
         if !base_url.username().is_empty() || base_url.password().is_some() {
             return Err(Error::config(
-                "DJANGO_HELPDESK_URL must not contain credentials; use DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD",
+                "DJANGO_HELPDESK_URL must not contain credentials; use DJANGO_HELPDESK_USERNAME \
+                 and DJANGO_HELPDESK_PASSWORD",
             ));
         }
         if !base_url.path().ends_with('/') {
@@ -115,7 +118,8 @@ impl DjangoHelpdeskConfig {
             (None, Some(t)) => DjangoAuth::Token(SecretString::from(t)),
             (None, None) => {
                 return Err(Error::config(
-                    "django-helpdesk needs credentials: set DJANGO_HELPDESK_USERNAME and DJANGO_HELPDESK_PASSWORD (or DJANGO_HELPDESK_TOKEN)",
+                    "django-helpdesk needs credentials: set DJANGO_HELPDESK_USERNAME and \
+                     DJANGO_HELPDESK_PASSWORD (or DJANGO_HELPDESK_TOKEN)",
                 ));
             }
         };
