@@ -2,9 +2,10 @@
 //! groups, companies, ticket fields) used to turn names into ids and ids into names, and the
 //! request bodies the API layer sends, typed with Freshdesk's field names.
 //!
-//! Owns: upstream field names (`responder_id`, `group_id`, `cc_emails`, ...). Must not: resolve
-//! names (resolve.rs does), call Freshdesk, or know about MCP. Objects Freshdesk returns stay
-//! `Value`: the tools pass them through to the agent unchanged.
+//! Owns: upstream field names (`responder_id`, `group_id`, `cc_emails`, ...), including the
+//! mapping of a ticket or note to the before image policy rules compare (`ticket_view`, ...).
+//! Must not: resolve names (resolve.rs does), call Freshdesk, or know about MCP. Objects
+//! Freshdesk returns stay `Value`: the tools pass them through to the agent unchanged.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -350,9 +351,8 @@ pub struct CompanyBody {
     pub domains: Option<Vec<String>>,
 }
 
-// The before images of writes, in the tools' vocabulary (policy rules compare these).
-
-/// The ticket as policy rules see it (names for enums, ids for refs).
+/// A ticket's before image as policy rules see it, in the tools' vocabulary (names for
+/// enums, ids for refs).
 pub fn ticket_view(raw: &Value) -> Value {
     let mut m = Map::new();
     let get = |k: &str| raw.get(k).and_then(Value::as_i64);
