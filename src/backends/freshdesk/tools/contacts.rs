@@ -128,7 +128,7 @@ impl HelpdeskOperator {
             self.core
                 .read("freshdesk_search_contacts", |s| async move {
                     let c = s.freshdesk()?;
-                    let phone = p.phone.as_deref().map(|ph| Quoted::new("phone", ph));
+                    let phone = p.phone.as_deref().map(Quoted::phone);
                     let criteria = ContactCriteria {
                         email: p.email.clone(),
                         phone: phone.transpose()?,
