@@ -348,6 +348,21 @@ impl HelpdeskOperator {
             .await
     }
 
+    /// A read through `Core::read` that needs the account's reference data.
+    async fn read_with_refs<R, F, FF>(&self, tool: &'static str, op: F) -> Result<R>
+    where
+        F: FnOnce(Arc<FreshdeskClient>, Arc<Refs>) -> FF,
+        FF: Future<Output = Result<R>>,
+    {
+        self.core
+            .read(tool, |s| async move {
+                let c = s.freshdesk()?.clone();
+                let refs = c.refs(false).await?;
+                op(c, refs).await
+            })
+            .await
+    }
+
     /// The session's Freshdesk client and the account's reference data.
     async fn client_and_refs(&self) -> Result<(Arc<FreshdeskClient>, Arc<Refs>)> {
         let session = self.core.session().await?;

@@ -194,29 +194,26 @@ impl HelpdeskOperator {
                 .as_deref()
                 .map(|d| parse_instant("updated_since", d))
                 .transpose()?;
-            self.core
-                .read("freshdesk_list_tickets", |s| async move {
-                    let c = s.freshdesk()?;
-                    let refs = c.refs(false).await?;
-                    let company = p.company.as_ref();
-                    let q = ListTicketsQuery {
-                        filter: p.filter,
-                        requester_email: p.requester_email.clone(),
-                        company: company.map(|co| resolve::company(&refs, co)).transpose()?,
-                        updated_since: since.clone(),
-                        order_by: p.order_by,
-                        order_type: p.order_type,
-                        include_description: p.include_description,
-                        first_page: p.page.unwrap_or(1),
-                        per_page: p.per_page.unwrap_or(30),
-                        pages: p.pages.unwrap_or(1),
-                    };
-                    let mut page = c.list_tickets(&q).await?;
-                    page.items = page.items.into_iter().map(|t| enrich(&refs, t)).collect();
-                    let note = since.is_none().then(|| LAST_30_DAYS.to_string());
-                    Ok(list_out("tickets", page, note))
-                })
-                .await
+            self.read_with_refs("freshdesk_list_tickets", |c, refs| async move {
+                let company = p.company.as_ref();
+                let q = ListTicketsQuery {
+                    filter: p.filter,
+                    requester_email: p.requester_email.clone(),
+                    company: company.map(|co| resolve::company(&refs, co)).transpose()?,
+                    updated_since: since.clone(),
+                    order_by: p.order_by,
+                    order_type: p.order_type,
+                    include_description: p.include_description,
+                    first_page: p.page.unwrap_or(1),
+                    per_page: p.per_page.unwrap_or(30),
+                    pages: p.pages.unwrap_or(1),
+                };
+                let mut page = c.list_tickets(&q).await?;
+                page.items = page.items.into_iter().map(|t| enrich(&refs, t)).collect();
+                let note = since.is_none().then(|| LAST_30_DAYS.to_string());
+                Ok(list_out("tickets", page, note))
+            })
+            .await
         }
         .await;
         finish(r, fmt)
@@ -245,21 +242,18 @@ impl HelpdeskOperator {
             ] {
                 day(f, d)?;
             }
-            self.core
-                .read("freshdesk_search_tickets", |s| async move {
-                    let c = s.freshdesk()?;
-                    let refs = c.refs(false).await?;
-                    let query = search_query(&p, &refs)?;
-                    let page = p.page.unwrap_or(1);
-                    let mut found = c.search_tickets(&query, page).await?;
-                    found.results = found
-                        .results
-                        .into_iter()
-                        .map(|t| enrich(&refs, t))
-                        .collect();
-                    Ok(search_out("tickets", found, page, query))
-                })
-                .await
+            self.read_with_refs("freshdesk_search_tickets", |c, refs| async move {
+                let query = search_query(&p, &refs)?;
+                let page = p.page.unwrap_or(1);
+                let mut found = c.search_tickets(&query, page).await?;
+                found.results = found
+                    .results
+                    .into_iter()
+                    .map(|t| enrich(&refs, t))
+                    .collect();
+                Ok(search_out("tickets", found, page, query))
+            })
+            .await
         }
         .await;
         finish(r, fmt)
@@ -279,18 +273,15 @@ impl HelpdeskOperator {
         let fmt = p.response_format;
         let r = async {
             validated(&p)?;
-            self.core
-                .read("freshdesk_get_ticket", |s| async move {
-                    let c = s.freshdesk()?;
-                    let refs = c.refs(false).await?;
-                    let include = TicketInclude {
-                        conversations: p.include_conversations,
-                        requester: p.include_requester,
-                    };
-                    let t = c.get_ticket(p.ticket_id, include).await?;
-                    Ok(obj("ticket", enrich(&refs, t), String::new()))
-                })
-                .await
+            self.read_with_refs("freshdesk_get_ticket", |c, refs| async move {
+                let include = TicketInclude {
+                    conversations: p.include_conversations,
+                    requester: p.include_requester,
+                };
+                let t = c.get_ticket(p.ticket_id, include).await?;
+                Ok(obj("ticket", enrich(&refs, t), String::new()))
+            })
+            .await
         }
         .await;
         finish(r, fmt)
