@@ -5,8 +5,9 @@
 //!
 //! Owns: the tools' arguments (params.rs), what policy sees of them (views.rs), their output
 //! (render.rs), the policy catalogue, and the tool bodies: validate, resolve, `Core::read` or
-//! `Core::write`, render. Must not: know endpoint paths, query keys or Freshdesk's field
-//! names (they are in `api/` and `models.rs`), or reach Freshdesk except through `api/`.
+//! `Core::write`, render. Must not: know endpoint paths, query keys or the field names of
+//! Freshdesk's requests (they are in `api/` and `models.rs`; only render.rs reads the objects
+//! it shows), or reach Freshdesk except through `api/`.
 
 mod companies;
 mod contacts;
