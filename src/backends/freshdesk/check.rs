@@ -32,7 +32,7 @@ async fn check_freshdesk(cfg: &FreshdeskConfig) -> bool {
         }
     };
     let started = Instant::now();
-    match client.get("agents/me", &[], "the current agent").await {
+    match client.current_agent().await {
         Ok(me) => line(
             "API key",
             &format!(

@@ -1,27 +1,34 @@
-//! The Freshdesk v2 HTTP client: one fn per endpoint, plus [`parse_error`].
+//! The Freshdesk v2 HTTP transport, plus [`parse_error`]. The typed endpoints are in `api/`.
 //!
 //! Owns: Basic auth with the API key (password `X`), JSON bodies, following `Link: rel="next"`
-//! for lists, and the account's reference data (agents, groups, companies, ticket fields),
-//! cached for [`REFS_TTL`]. Must not: know about MCP, policy or the audit log; log or return
-//! the API key.
+//! for lists, and the cache of the account's reference data (agents, groups, companies,
+//! ticket fields), kept for [`REFS_TTL`]. Must not: know about MCP, policy or the audit log;
+//! log or return the API key.
 
 use std::sync::Arc;
-
-use crate::backends::cache::Cached;
 use std::time::Duration;
 
 use reqwest::Method;
 use secrecy::ExposeSecret;
+use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
 use super::config::FreshdeskConfig;
-use super::models::{Named, Refs};
+use super::models::Refs;
+use crate::backends::cache::Cached;
 use crate::backends::http::{self, Idempotency, Reply, Upstream};
 use crate::error::{Error, ErrorKind, Result};
 use crate::policy::ratelimit::AccountLimiter;
 
 const UPSTREAM: &str = "Freshdesk";
+const MAYBE_CREATED: &str = "it may or may not have been created";
+const BAD_API_KEY: &str = "Freshdesk refused the API key (invalid_credentials): check \
+    FRESHDESK_API_KEY and FRESHDESK_DOMAIN";
+const NOT_PERMITTED: &str =
+    "the API key's agent lacks the permission or the plan lacks the feature";
+const NOT_FOUND_HINT: &str =
+    "wrong id, or it is in the trash: freshdesk_restore_ticket brings a ticket back";
 /// How long agents, groups, companies and ticket fields are reused.
 pub const REFS_TTL: Duration = Duration::from_secs(300);
 
@@ -123,7 +130,11 @@ impl FreshdeskClient {
         let create = method == Method::POST;
         let reply = self.send(method, self.url(path)?, query, body).await?;
         if create && reply.status >= 500 {
-            return Err(Error::new(ErrorKind::Ambiguous, format!("Freshdesk failed with HTTP {} while creating {what}; it may or may not have been created", reply.status)).with_status(reply.status));
+            let message = format!(
+                "Freshdesk failed with HTTP {} while creating {what}; {MAYBE_CREATED}",
+                reply.status
+            );
+            return Err(Error::new(ErrorKind::Ambiguous, message).with_status(reply.status));
         }
         if !reply.is_success() {
             return Err(parse_error(&reply, what));
@@ -142,7 +153,12 @@ impl FreshdeskClient {
     }
 
     /// One page of a list endpoint (plain JSON array + `Link` header).
-    pub async fn list(&self, path: &str, query: &[(&str, String)], what: &str) -> Result<ListPage> {
+    pub(super) async fn list(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        what: &str,
+    ) -> Result<ListPage> {
         let (v, reply) = self.json(Method::GET, path, query, None, what).await?;
         let items = match v {
             Value::Array(a) => a,
@@ -160,7 +176,12 @@ impl FreshdeskClient {
     }
 
     /// Every page of a list, up to `max_pages`.
-    pub async fn list_all(&self, path: &str, max_pages: u32, what: &str) -> Result<Vec<Value>> {
+    pub(super) async fn list_all(
+        &self,
+        path: &str,
+        max_pages: u32,
+        what: &str,
+    ) -> Result<Vec<Value>> {
         let mut out = Vec::new();
         for page in 1..=max_pages {
             let p = self
@@ -178,230 +199,52 @@ impl FreshdeskClient {
         Ok(out)
     }
 
+    /// `GET` one object. Public for `helpdesk-operator check`; tools use the typed `api/`.
     pub async fn get(&self, path: &str, query: &[(&str, String)], what: &str) -> Result<Value> {
         Ok(self.json(Method::GET, path, query, None, what).await?.0)
     }
 
-    pub async fn post(&self, path: &str, body: &Value, what: &str) -> Result<(Value, u16)> {
-        let (v, r) = self.json(Method::POST, path, &[], Some(body), what).await?;
+    pub(super) async fn post<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+        what: &str,
+    ) -> Result<(Value, u16)> {
+        let body = to_json(body)?;
+        let (v, r) = self
+            .json(Method::POST, path, &[], Some(&body), what)
+            .await?;
         Ok((v, r.status))
     }
 
-    pub async fn put(&self, path: &str, body: Option<&Value>, what: &str) -> Result<(Value, u16)> {
-        let (v, r) = self.json(Method::PUT, path, &[], body, what).await?;
+    pub(super) async fn put<B: Serialize>(
+        &self,
+        path: &str,
+        body: Option<&B>,
+        what: &str,
+    ) -> Result<(Value, u16)> {
+        let body = body.map(to_json).transpose()?;
+        let (v, r) = self
+            .json(Method::PUT, path, &[], body.as_ref(), what)
+            .await?;
         Ok((v, r.status))
     }
 
-    pub async fn delete(&self, path: &str, what: &str) -> Result<u16> {
+    pub(super) async fn delete(&self, path: &str, what: &str) -> Result<u16> {
         let (_, r) = self.json(Method::DELETE, path, &[], None, what).await?;
         Ok(r.status)
     }
 
-    /// A ticket with its requester embedded (`include=requester`: id, name, e-mail, phone),
-    /// for writes whose preview names who receives them.
-    pub async fn ticket_with_requester(&self, ticket: i64) -> Result<Value> {
-        self.get(
-            &format!("tickets/{ticket}"),
-            &[("include", "requester".into())],
-            &format!("ticket {ticket}"),
-        )
-        .await
-    }
-
-    /// A ticket as a before image: its JSON plus `conversation_count`. Freshdesk's
-    /// `updated_at` has one-second resolution, so a confirmation also binds the number of
-    /// conversations (a reply added within the same second still voids the token), and a
-    /// delete preview says how many conversations go with the ticket.
-    pub async fn ticket_version(&self, ticket: i64) -> Result<Value> {
-        let mut t = self
-            .get(
-                &format!("tickets/{ticket}"),
-                &[],
-                &format!("ticket {ticket}"),
-            )
-            .await?;
-        let n = self.conversations(ticket).await?.len();
-        if let Value::Object(m) = &mut t {
-            m.insert("conversation_count".into(), Value::from(n));
-        }
-        Ok(t)
-    }
-
-    /// All conversations of a ticket (up to 10 pages of 100).
-    pub async fn conversations(&self, ticket: i64) -> Result<Vec<Value>> {
-        self.list_all(
-            &format!("tickets/{ticket}/conversations"),
-            10,
-            &format!("the conversations of ticket {ticket}"),
-        )
-        .await
-    }
-
-    /// One conversation. Freshdesk has no endpoint for a single conversation, so the
-    /// ticket's conversations are read and searched.
-    pub async fn conversation(&self, ticket: i64, id: i64) -> Result<Value> {
-        self.conversations(ticket)
-            .await?
-            .into_iter()
-            .find(|c| c.get("id").and_then(Value::as_i64) == Some(id))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotFound,
-                    format!(
-                        "ticket {ticket} has no conversation {id}: check conversation_id and ticket_id with freshdesk_list_conversations"
-                    ),
-                )
-            })
-    }
-
-    /// `PUT /conversations/{id}`: a note's new body.
-    pub async fn update_conversation(&self, id: i64, body: &Value) -> Result<(Value, u16)> {
-        self.put(
-            &format!("conversations/{id}"),
-            Some(body),
-            &format!("note {id}"),
-        )
-        .await
-    }
-
-    /// `GET /search/tickets?query="..."`: `{total, results}`.
-    pub async fn search(&self, entity: &str, query: &str, page: u32) -> Result<(i64, Vec<Value>)> {
-        let q = [
-            ("query", format!("\"{query}\"")),
-            ("page", page.to_string()),
-        ];
-        let v = self
-            .get(
-                &format!("search/{entity}"),
-                &q,
-                &format!("the {entity} search"),
-            )
-            .await?;
-        let total = v.get("total").and_then(Value::as_i64).unwrap_or(0);
-        let results = v
-            .get("results")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        Ok((total, results))
-    }
-
     /// Agents, groups, companies and ticket fields; cached for [`REFS_TTL`].
-    /// Concurrent first calls share one fetch.
+    /// Concurrent first calls share one fetch (see `api::reference`).
     pub async fn refs(&self, refresh: bool) -> Result<Arc<Refs>> {
         self.refs.get(refresh, || self.fetch_refs()).await
     }
+}
 
-    async fn fetch_refs(&self) -> Result<Refs> {
-        let mut refs = Refs::default();
-        let named = |v: &Value, name_path: &[&str], email_path: Option<&[&str]>| -> Option<Named> {
-            let id = v.get("id")?.as_i64()?;
-            let mut n = v;
-            for k in name_path {
-                n = n.get(*k)?;
-            }
-            let email = email_path.and_then(|p| {
-                let mut e = v;
-                for k in p {
-                    e = e.get(*k)?;
-                }
-                e.as_str().map(str::to_string)
-            });
-            Some(Named {
-                id,
-                name: n.as_str()?.to_string(),
-                email,
-            })
-        };
-        refs.agents = self
-            .list_all("agents", 10, "the agents")
-            .await?
-            .iter()
-            .filter_map(|a| named(a, &["contact", "name"], Some(&["contact", "email"])))
-            .collect();
-        refs.groups = self
-            .list_all("groups", 10, "the groups")
-            .await?
-            .iter()
-            .filter_map(|g| named(g, &["name"], None))
-            .collect();
-        refs.companies = self
-            .list_all("companies", 10, "the companies")
-            .await?
-            .iter()
-            .filter_map(|c| named(c, &["name"], None))
-            .collect();
-        let fields = self.get("ticket_fields", &[], "the ticket fields").await?;
-        refs.absorb_ticket_fields(fields.as_array().map(Vec::as_slice).unwrap_or(&[]));
-        Ok(refs)
-    }
-
-    /// After an ambiguous ticket create: recent tickets that match subject and requester.
-    pub async fn find_created_tickets(
-        &self,
-        subject: &str,
-        requester_email: Option<&str>,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Value>> {
-        let since_q = (since - chrono::Duration::seconds(60))
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string();
-        let q = [
-            ("updated_since", since_q),
-            ("order_by", "created_at".into()),
-            ("order_type", "desc".into()),
-            ("per_page", "100".into()),
-            ("include", "requester".into()),
-        ];
-        let page = self.list("tickets", &q, "the newest tickets").await?;
-        Ok(page
-            .items
-            .into_iter()
-            .filter(|t| t.get("subject").and_then(Value::as_str) == Some(subject))
-            .filter(|t| {
-                requester_email.is_none_or(|e| {
-                    t["requester"]["email"]
-                        .as_str()
-                        .is_some_and(|x| x.eq_ignore_ascii_case(e))
-                })
-            })
-            .filter(|t| {
-                t.get("created_at")
-                    .and_then(Value::as_str)
-                    .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-                    .is_some_and(|d| d >= since - chrono::Duration::seconds(5))
-            })
-            .collect())
-    }
-
-    /// After an ambiguous reply or note: conversations of the ticket with this body.
-    pub async fn find_created_conversations(
-        &self,
-        ticket: i64,
-        body: &str,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Value>> {
-        let all = self
-            .list_all(
-                &format!("tickets/{ticket}/conversations"),
-                20,
-                "the conversations",
-            )
-            .await?;
-        Ok(all
-            .into_iter()
-            .filter(|c| {
-                c.get("body").and_then(Value::as_str) == Some(body)
-                    || c.get("body_text").and_then(Value::as_str) == Some(body)
-            })
-            .filter(|c| {
-                c.get("created_at")
-                    .and_then(Value::as_str)
-                    .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-                    .is_some_and(|d| d >= since - chrono::Duration::seconds(5))
-            })
-            .collect())
-    }
+fn to_json<B: Serialize>(body: &B) -> Result<Value> {
+    serde_json::to_value(body)
+        .map_err(|e| Error::internal(format!("cannot encode the Freshdesk request: {e}")))
 }
 
 /// Maps a Freshdesk failure to an error a model can act on. `what` names the object.
@@ -439,28 +282,56 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
             })
             .filter(|s| !s.is_empty())
     };
-    let err = match status {
-        400 => Error::new(
-            ErrorKind::InvalidInput,
-            format!("Freshdesk rejected {what}: {}", field_errors().or(message.clone()).unwrap_or_else(|| "invalid request".into())),
+    let (kind, message) = match status {
+        400 => {
+            let why = field_errors().or(message.clone());
+            let why = why.unwrap_or_else(|| "invalid request".into());
+            (
+                ErrorKind::InvalidInput,
+                format!("Freshdesk rejected {what}: {why}"),
+            )
+        }
+        401 => (ErrorKind::Unauthorized, BAD_API_KEY.to_string()),
+        403 => {
+            let code = if code.is_empty() {
+                "access_denied"
+            } else {
+                &code
+            };
+            let why = message.unwrap_or_else(|| NOT_PERMITTED.into());
+            let message = format!("Freshdesk refused access to {what} ({code}): {why}");
+            (ErrorKind::Forbidden, message)
+        }
+        404 => (
+            ErrorKind::NotFound,
+            format!("{what} was not found in Freshdesk ({NOT_FOUND_HINT})"),
         ),
-        401 => Error::new(ErrorKind::Unauthorized, "Freshdesk refused the API key (invalid_credentials): check FRESHDESK_API_KEY and FRESHDESK_DOMAIN".to_string()),
-        403 => Error::new(
-            ErrorKind::Forbidden,
-            format!("Freshdesk refused access to {what} ({}): {}", if code.is_empty() { "access_denied" } else { &code }, message.unwrap_or_else(|| "the API key's agent lacks the permission or the plan lacks the feature".into())),
+        409 => {
+            let why = field_errors()
+                .or(message)
+                .unwrap_or_else(|| "duplicate".into());
+            let message = format!("Freshdesk reported a conflict on {what}: {why}");
+            (ErrorKind::Conflict, message)
+        }
+        429 => {
+            let limit = format!("Freshdesk's API rate limit is reached ({what})");
+            let message = match reply.signals.retry_after {
+                Some(ra) => format!("{limit}. Retry in about {} s.", ra.as_secs().max(1)),
+                None => format!("{limit}; wait a minute and try again"),
+            };
+            (ErrorKind::RateLimited, message)
+        }
+        500..=599 => (
+            ErrorKind::Upstream,
+            format!("Freshdesk failed with HTTP {status} on {what}; try again later"),
         ),
-        404 => Error::new(ErrorKind::NotFound, format!("{what} was not found in Freshdesk (wrong id, or it is in the trash: freshdesk_restore_ticket brings a ticket back)")),
-        409 => Error::new(ErrorKind::Conflict, format!("Freshdesk reported a conflict on {what}: {}", field_errors().or(message).unwrap_or_else(|| "duplicate".into()))),
-        429 => Error::new(
-            ErrorKind::RateLimited,
-            match reply.signals.retry_after {
-                Some(ra) => format!("Freshdesk's API rate limit is reached ({what}). Retry in about {} s.", ra.as_secs().max(1)),
-                None => format!("Freshdesk's API rate limit is reached ({what}); wait a minute and try again"),
-            },
-        ),
-        500..=599 => Error::new(ErrorKind::Upstream, format!("Freshdesk failed with HTTP {status} on {what}; try again later")),
-        _ => Error::new(ErrorKind::Upstream, format!("Freshdesk answered HTTP {status} on {what}: {}", message.unwrap_or_default())),
+        _ => {
+            let message = message.unwrap_or_default();
+            let message = format!("Freshdesk answered HTTP {status} on {what}: {message}");
+            (ErrorKind::Upstream, message)
+        }
     };
+    let err = Error::new(kind, message);
     err.with_status(status)
 }
 

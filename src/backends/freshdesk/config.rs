@@ -20,6 +20,9 @@ pub const ENV_VARS: &[(&str, &str)] = &[
 
 use crate::error::{Error, Result};
 
+const NO_DOMAIN: &str = "FRESHDESK_API_KEY is set but FRESHDESK_DOMAIN is not: set \
+    FRESHDESK_DOMAIN (e.g. acme for acme.freshdesk.com)";
+
 #[derive(Clone)]
 pub struct FreshdeskConfig {
     /// The account root, e.g. `https://acme.freshdesk.com/` (the client adds `api/v2/`).
@@ -55,9 +58,7 @@ impl FreshdeskConfig {
             }
             (None, None) => {
                 if get("FRESHDESK_API_KEY").is_some() {
-                    return Err(Error::config(
-                        "FRESHDESK_API_KEY is set but FRESHDESK_DOMAIN is not: set FRESHDESK_DOMAIN (e.g. acme for acme.freshdesk.com)",
-                    ));
+                    return Err(Error::config(NO_DOMAIN));
                 }
                 return Ok(None);
             }

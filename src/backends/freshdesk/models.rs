@@ -1,8 +1,15 @@
-//! Freshdesk's enumerations and the account's reference data (agents, groups, companies,
-//! ticket fields) used to turn names into ids and ids into names.
+//! Freshdesk's upstream models: its enumerations, the account's reference data (agents,
+//! groups, companies, ticket fields) used to turn names into ids and ids into names, and the
+//! request bodies the API layer sends, typed with Freshdesk's field names.
+//!
+//! Owns: upstream field names (`responder_id`, `group_id`, `cc_emails`, ...), including the
+//! mapping of a ticket or note to the before image policy rules compare (`ticket_view`, ...).
+//! Must not: resolve names (resolve.rs does), call Freshdesk, or know about MCP. Objects
+//! Freshdesk returns stay `Value`: the tools pass them through to the agent unchanged.
 
-use serde::Serialize;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
 /// Default statuses (accounts may add custom ones, read from /ticket_fields).
 pub const STATUSES: &[(i64, &str)] = &[(2, "open"), (3, "pending"), (4, "resolved"), (5, "closed")];
@@ -176,4 +183,228 @@ impl Refs {
             }
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum ListFilter {
+    NewAndMyOpen,
+    Watching,
+    Spam,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderBy {
+    CreatedAt,
+    DueBy,
+    UpdatedAt,
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderType {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactState {
+    Blocked,
+    Deleted,
+    Unverified,
+    Verified,
+}
+
+/// The fields a ticket create and update share, resolved to Freshdesk's ids and values.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TicketFields {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<i64>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ticket_type: Option<String>,
+    /// `Some(None)` removes the assigned agent.
+    #[serde(rename = "responder_id", skip_serializing_if = "Option::is_none")]
+    pub agent: Option<Option<i64>>,
+    #[serde(rename = "group_id", skip_serializing_if = "Option::is_none")]
+    pub group: Option<i64>,
+    #[serde(rename = "company_id", skip_serializing_if = "Option::is_none")]
+    pub company: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// By their API names (`cf_...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_by: Option<String>,
+}
+
+/// `POST /tickets`.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewTicket {
+    pub subject: String,
+    pub description: String,
+    /// The requester's e-mail (Freshdesk creates the contact if needed).
+    #[serde(rename = "email", skip_serializing_if = "Option::is_none")]
+    pub requester_email: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub requester_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cc_emails: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub fields: TicketFields,
+}
+
+/// `PUT /tickets/{id}`: only the fields that are set are sent.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TicketChanges {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub fields: TicketFields,
+}
+
+impl TicketChanges {
+    /// The body as Freshdesk receives it, by upstream field name.
+    pub fn to_map(&self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        }
+    }
+
+    /// The upstream fields this change sets whose value differs between two images.
+    pub fn changed(&self, before: &Value, after: &Value) -> Vec<String> {
+        self.to_map()
+            .keys()
+            .filter(|k| before.get(*k) != after.get(*k))
+            .cloned()
+            .collect()
+    }
+}
+
+/// `POST /tickets/{id}/reply`: e-mailed to the requester.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reply {
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cc_emails: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bcc_emails: Option<Vec<String>>,
+}
+
+/// `POST /tickets/{id}/notes`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub body: String,
+    pub private: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_emails: Option<Vec<String>>,
+}
+
+/// `PUT /conversations/{id}`: a note's new text.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteChange {
+    pub body: String,
+}
+
+/// `POST /contacts` and `PUT /contacts/{id}`: only the fields that are set are sent.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ContactBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(rename = "company_id", skip_serializing_if = "Option::is_none")]
+    pub company: Option<i64>,
+}
+
+/// `POST /companies` and `PUT /companies/{id}`: only the fields that are set are sent.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CompanyBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
+}
+
+/// A ticket's before image as policy rules see it, in the tools' vocabulary (names for
+/// enums, ids for refs).
+pub fn ticket_view(raw: &Value) -> Value {
+    let mut m = Map::new();
+    let get = |k: &str| raw.get(k).and_then(Value::as_i64);
+    if let Some(s) = get("status") {
+        let name = STATUSES
+            .iter()
+            .find(|(i, _)| *i == s)
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_else(|| s.to_string());
+        m.insert("status".into(), json!(name));
+    }
+    if let Some(p) = get("priority").and_then(|p| PRIORITIES.iter().find(|(i, _)| *i == p)) {
+        m.insert("priority".into(), json!(p.1));
+    }
+    for (from, to) in [
+        ("responder_id", "assigned_to"),
+        ("group_id", "group"),
+        ("company_id", "company"),
+    ] {
+        if let Some(v) = raw.get(from) {
+            m.insert(to.into(), v.clone());
+        }
+    }
+    for k in ["subject", "type", "tags"] {
+        if let Some(v) = raw.get(k) {
+            m.insert(k.into(), v.clone());
+        }
+    }
+    m.insert("unassign".into(), json!(false));
+    if let Some(n) = raw.get("conversation_count") {
+        m.insert("loses".into(), json!({"conversations": n}));
+    }
+    Value::Object(m)
+}
+
+/// The note an update changes, as policy sees it: whether the customer can see it.
+pub fn note_view(raw: &Value) -> Value {
+    let private = raw.get("private").and_then(Value::as_bool).unwrap_or(false);
+    let body = raw.get("body_text").or_else(|| raw.get("body"));
+    json!({"private": private, "customer_visible": !private, "body": body})
+}
+
+/// The ticket a reply goes to, as policy sees it: its fields and who receives the reply (the
+/// requester, and the ticket's cc list).
+pub fn reply_view(raw: &Value) -> Value {
+    let mut v = ticket_view(raw);
+    let to: Vec<Value> = raw
+        .pointer("/requester/email")
+        .and_then(Value::as_str)
+        .map(|e| vec![json!(e)])
+        .unwrap_or_default();
+    let cc = raw.get("cc_emails").cloned().unwrap_or(json!([]));
+    v["recipients"] = json!({"to": to, "cc": cc});
+    v
 }

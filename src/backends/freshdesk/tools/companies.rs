@@ -1,0 +1,187 @@
+//! The company tools: list, get, create, update.
+//!
+//! Must not: know endpoint paths or Freshdesk's field names (`api/`, `models.rs` do).
+
+use rmcp::handler::server::tool::{InputResponses, RequestState};
+use rmcp::model::{CallToolResponse, CallToolResult};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, tool, tool_router};
+
+use super::super::models::CompanyBody;
+use super::super::session::FreshdeskSession;
+use super::super::shapes;
+use super::render::obj;
+use super::{BACKEND, paging, params::*};
+use crate::error::{Error, Result};
+use crate::mcp::HelpdeskOperator;
+use crate::mcp::guard::{CallCtx, WriteSpec, no_view};
+use crate::mcp::output::{finish, finish_write};
+use crate::mcp::params::{Parameters, args_of, validated};
+use crate::policy::catalog::PolicyView;
+
+const COMPANY_TOOLS: [&str; 2] = ["freshdesk_create_company", "freshdesk_update_company"];
+const NOTHING_TO_CHANGE: &str =
+    "nothing to change: give at least one of name, description, domains, note";
+
+/// Refuses create arguments that name a company, and update arguments that do not.
+fn check_company_write(p: &CompanyParams, create: bool) -> Result<()> {
+    if create && p.company_id.is_some() {
+        let message = "is for updates; use freshdesk_update_company";
+        return Err(Error::invalid("company_id", message));
+    }
+    if create && p.name.is_none() {
+        return Err(Error::invalid("name", "is required to create a company"));
+    }
+    if !create && p.company_id.is_none() {
+        return Err(Error::invalid(
+            "company_id",
+            "is required to update a company",
+        ));
+    }
+    Ok(())
+}
+
+#[tool_router(router = freshdesk_companies_router, vis = "pub(super)")]
+impl HelpdeskOperator {
+    /// List Freshdesk companies, one page at a time.
+    #[tool(
+        name = "freshdesk_list_companies",
+        annotations(title = "List Freshdesk companies", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = shapes::list::<shapes::Company>()
+    )]
+    pub async fn freshdesk_list_companies(
+        &self,
+        Parameters(p): Parameters<ListParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let page = paging(p.page, p.per_page);
+        let r = self
+            .list_page(
+                "freshdesk_list_companies",
+                "companies",
+                validated(&p),
+                move |c| async move { c.list_companies(page).await },
+            )
+            .await;
+        finish(r, fmt)
+    }
+
+    /// Get one Freshdesk company by id: name, domains, description, note, custom fields.
+    #[tool(
+        name = "freshdesk_get_company",
+        annotations(title = "Get a Freshdesk company", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = shapes::object::<shapes::Company>()
+    )]
+    pub async fn freshdesk_get_company(
+        &self,
+        Parameters(p): Parameters<IdParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let id = p.id;
+        let r = self
+            .get_one(
+                "freshdesk_get_company",
+                "company",
+                validated(&p),
+                move |c| async move { c.get_company(id).await },
+            )
+            .await;
+        finish(r, fmt)
+    }
+
+    /// Create a Freshdesk company (a unique name). Returns it with its id. Requires an intent.
+    #[tool(
+        name = "freshdesk_create_company",
+        annotations(title = "Create a Freshdesk company", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        output_schema = shapes::write::<shapes::Company>()
+    )]
+    pub async fn freshdesk_create_company(
+        &self,
+        Parameters(p): Parameters<CompanyParams>,
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
+        self.company_write(p, ctx, state, responses, true).await
+    }
+
+    /// Change a Freshdesk company (company_id plus the fields to change). Requires an intent.
+    #[tool(
+        name = "freshdesk_update_company",
+        annotations(title = "Update a Freshdesk company", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = shapes::write::<shapes::Company>()
+    )]
+    pub async fn freshdesk_update_company(
+        &self,
+        Parameters(p): Parameters<CompanyParams>,
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
+        self.company_write(p, ctx, state, responses, false).await
+    }
+}
+
+impl HelpdeskOperator {
+    async fn company_write(
+        &self,
+        p: CompanyParams,
+        ctx: RequestContext<RoleServer>,
+        state: Option<String>,
+        responses: Option<rmcp::model::InputResponses>,
+        create: bool,
+    ) -> CallToolResponse {
+        let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
+        let r = async {
+            validated(&p)?;
+            check_company_write(&p, create)?;
+            let body = CompanyBody {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                note: p.note.clone(),
+                domains: p.domains.clone(),
+            };
+            if !create && body == CompanyBody::default() {
+                return Err(Error::invalid("arguments", NOTHING_TO_CHANGE));
+            }
+            let id = p.company_id;
+            let (tool, operation) = super::create_or_update(create, COMPANY_TOOLS);
+            let spec = WriteSpec {
+                backend: BACKEND,
+                tool,
+                operation,
+                entity: "company",
+                target_id: id.map(|i| i.to_string()),
+                arguments: args_of(&p),
+                view: p.view()?,
+                before_view: no_view,
+            };
+            self.core
+                .write(
+                    spec,
+                    call,
+                    |s| async move {
+                        match id {
+                            Some(i) => Ok(Some(s.freshdesk()?.get_company(i).await?)),
+                            None => Ok(None),
+                        }
+                    },
+                    |s, _| async move {
+                        let client = s.freshdesk()?;
+                        let created = match id {
+                            None => client.create_company_once(&body).await?,
+                            Some(i) => super::updated(client.update_company(i, &body).await?),
+                        };
+                        let cid = created.id();
+                        let message = super::saved_message(create, "company", cid);
+                        let value = obj("company", created.value.clone(), message);
+                        Ok(super::written(created, value, cid))
+                    },
+                )
+                .await
+        }
+        .await;
+        finish_write(r, fmt)
+    }
+}

@@ -1,0 +1,234 @@
+//! The conversation tools: list a ticket's conversations, reply, add a note, change a note.
+//!
+//! Must not: know endpoint paths or Freshdesk's field names (`api/`, `models.rs` do).
+
+use rmcp::handler::server::tool::{InputResponses, RequestState};
+use rmcp::model::{CallToolResponse, CallToolResult};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, tool, tool_router};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::super::models::{Note, NoteChange, Reply};
+use super::super::session::FreshdeskSession;
+use super::super::shapes;
+use super::render::{FdObject, obj};
+use super::views::{note_view, reply_view, ticket_view};
+use super::{BACKEND, paging, params::*};
+use crate::error::Result;
+use crate::mcp::HelpdeskOperator;
+use crate::mcp::guard::{CallCtx, Operation, Outcome, WriteSpec};
+use crate::mcp::output::{finish, finish_write};
+use crate::mcp::params::{Parameters, args_of, validated};
+use crate::policy::catalog::PolicyView;
+
+/// A reply or a note, to post to a ticket.
+enum Post {
+    Reply(Reply),
+    Note(Note),
+}
+
+/// A post's policy side: the tool, its arguments and view, and the before image's view.
+struct PostSpec {
+    tool: &'static str,
+    arguments: Value,
+    view: Result<Value>,
+    before_view: fn(&Value) -> Value,
+}
+
+impl PostSpec {
+    fn new<P: Serialize + PolicyView>(
+        p: &P,
+        tool: &'static str,
+        before_view: fn(&Value) -> Value,
+    ) -> Self {
+        Self {
+            tool,
+            arguments: args_of(p),
+            view: p.view(),
+            before_view,
+        }
+    }
+}
+
+#[tool_router(router = freshdesk_conversations_router, vis = "pub(super)")]
+impl HelpdeskOperator {
+    /// List a Freshdesk ticket's conversations (replies and notes), oldest first, one page
+    /// at a time.
+    #[tool(
+        name = "freshdesk_list_conversations",
+        annotations(title = "List a Freshdesk ticket's conversations", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = shapes::list::<shapes::Conversation>()
+    )]
+    pub async fn freshdesk_list_conversations(
+        &self,
+        Parameters(p): Parameters<ListConversationsParams>,
+    ) -> CallToolResult {
+        let fmt = p.response_format;
+        let (ticket, page) = (p.ticket_id, paging(p.page, p.per_page));
+        let r = self
+            .list_page(
+                "freshdesk_list_conversations",
+                "conversations",
+                validated(&p),
+                move |c| async move { c.list_conversations(ticket, page).await },
+            )
+            .await;
+        finish(r, fmt)
+    }
+
+    /// Reply to a Freshdesk ticket: the requester receives it by e-mail (customer-visible).
+    /// Requires an intent; the default policy asks for confirmation.
+    #[tool(
+        name = "freshdesk_reply_to_ticket",
+        annotations(title = "Reply to a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        output_schema = shapes::write::<shapes::Conversation>()
+    )]
+    pub async fn freshdesk_reply_to_ticket(
+        &self,
+        Parameters(p): Parameters<ReplyParams>,
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
+        let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
+        let reply = Reply {
+            body: p.body.clone(),
+            cc_emails: p.cc_emails.clone(),
+            bcc_emails: p.bcc_emails.clone(),
+        };
+        let spec = PostSpec::new(&p, "freshdesk_reply_to_ticket", reply_view);
+        let r = self
+            .post(p.ticket_id, Post::Reply(reply), spec, call, validated(&p))
+            .await;
+        finish_write(r, fmt)
+    }
+
+    /// Add a note to a Freshdesk ticket: private (agents only) unless private=false.
+    /// Requires an intent.
+    #[tool(
+        name = "freshdesk_add_note",
+        annotations(title = "Add a note to a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
+        output_schema = shapes::write::<shapes::Conversation>()
+    )]
+    pub async fn freshdesk_add_note(
+        &self,
+        Parameters(p): Parameters<NoteParams>,
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
+        let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
+        let note = Note {
+            body: p.body.clone(),
+            private: p.private,
+            notify_emails: p.notify_emails.clone(),
+        };
+        let spec = PostSpec::new(&p, "freshdesk_add_note", ticket_view);
+        let r = self
+            .post(p.ticket_id, Post::Note(note), spec, call, validated(&p))
+            .await;
+        finish_write(r, fmt)
+    }
+
+    /// Change the text of a note on a Freshdesk ticket (only notes created through the API).
+    /// Requires an intent.
+    #[tool(
+        name = "freshdesk_update_note",
+        annotations(title = "Update a Freshdesk note", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = shapes::write::<shapes::Conversation>()
+    )]
+    pub async fn freshdesk_update_note(
+        &self,
+        Parameters(p): Parameters<UpdateNoteParams>,
+        ctx: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> CallToolResponse {
+        let fmt = p.response_format;
+        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
+        let r = async {
+            validated(&p)?;
+            let id = p.conversation_id;
+            let ticket = p.ticket_id;
+            let spec = WriteSpec {
+                backend: BACKEND,
+                tool: "freshdesk_update_note",
+                operation: Operation::Update,
+                entity: "conversation",
+                target_id: Some(id.to_string()),
+                arguments: args_of(&p),
+                view: p.view()?,
+                before_view: note_view,
+            };
+            let change = NoteChange {
+                body: p.body.clone(),
+            };
+            self.core
+                .write(
+                    spec,
+                    call,
+                    |s| async move { Ok(Some(s.freshdesk()?.conversation(ticket, id).await?)) },
+                    |s, _| async move {
+                        let c = s.freshdesk()?.update_conversation(id, &change).await?;
+                        let c = super::updated(c);
+                        let message = format!("Updated note #{id}.");
+                        let value = obj("conversation", c.value.clone(), message);
+                        Ok(super::written(c, value, id))
+                    },
+                )
+                .await
+        }
+        .await;
+        finish_write(r, fmt)
+    }
+}
+
+impl HelpdeskOperator {
+    /// Posts a reply or note to a ticket, once (see `reconcile`). The before image is the
+    /// ticket with its requester: a reply's recipients are part of what is confirmed.
+    async fn post(
+        &self,
+        ticket: i64,
+        post: Post,
+        spec: PostSpec,
+        call: CallCtx,
+        valid: Result<()>,
+    ) -> Result<Outcome<FdObject>> {
+        valid?;
+        let spec = WriteSpec {
+            backend: BACKEND,
+            tool: spec.tool,
+            operation: Operation::Create,
+            entity: "ticket",
+            target_id: Some(ticket.to_string()),
+            arguments: spec.arguments,
+            view: spec.view?,
+            before_view: spec.before_view,
+        };
+        self.core
+            .write(
+                spec,
+                call,
+                |s| async move { Ok(Some(s.freshdesk()?.ticket_with_requester(ticket).await?)) },
+                |s, _| async move {
+                    let c = s.freshdesk()?;
+                    let created = match &post {
+                        Post::Reply(r) => c.reply_once(ticket, r).await?,
+                        Post::Note(n) => c.add_note_once(ticket, n).await?,
+                    };
+                    let what = match post {
+                        Post::Reply(_) => "reply",
+                        Post::Note(_) if created.value["private"] == json!(false) => "public note",
+                        Post::Note(_) => "private note",
+                    };
+                    let message = format!("Added {what} #{} to ticket #{ticket}.", created.id());
+                    let value = obj("conversation", created.value.clone(), message);
+                    Ok(super::written(created, value, ticket))
+                },
+            )
+            .await
+    }
+}
