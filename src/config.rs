@@ -28,6 +28,16 @@ pub trait BackendSection: Any + std::fmt::Debug + Send + Sync {
     }
 }
 
+/// A section as its backend's own type (the registry hands each backend its own section).
+pub fn downcast<T: BackendSection>(section: &dyn BackendSection) -> Result<&T> {
+    (section as &dyn Any).downcast_ref::<T>().ok_or_else(|| {
+        Error::internal(format!(
+            "the {} section is not the type its backend reads",
+            section.backend()
+        ))
+    })
+}
+
 /// Reads one backend's section: `None` when its variables are not set.
 pub type SectionParser = fn(Lookup<'_>) -> Result<Option<Arc<dyn BackendSection>>>;
 

@@ -70,7 +70,7 @@ pub const ALL: &[Kind] = &[
         env_vars: django_helpdesk::config::ENV_VARS,
         section: django_helpdesk::config::section,
         instructions: django_helpdesk::INSTRUCTIONS,
-        router: HelpdeskOperator::django_helpdesk_router,
+        router: django_helpdesk::tools::router,
         catalog: django_helpdesk::tools::catalog,
         connect: django_helpdesk::session::connect,
         check: django_helpdesk::check::check,
@@ -82,7 +82,7 @@ pub const ALL: &[Kind] = &[
         env_vars: freshdesk::config::ENV_VARS,
         section: freshdesk::config::section,
         instructions: freshdesk::INSTRUCTIONS,
-        router: HelpdeskOperator::freshdesk_router,
+        router: freshdesk::tools::router,
         catalog: freshdesk::tools::catalog,
         connect: freshdesk::session::connect,
         check: freshdesk::check::check,
@@ -122,7 +122,10 @@ pub fn catalogue() -> Vec<ToolMeta> {
 
 /// Every tool this build has, whether or not its backend is configured (for docs and tests).
 pub fn all_tools() -> Vec<Tool> {
-    let mut router = HelpdeskOperator::session_router();
+    let mut router = crate::mcp::declared(
+        HelpdeskOperator::session_router(),
+        crate::mcp::SESSION_TOOLS,
+    );
     for k in ALL {
         router += (k.router)();
     }

@@ -22,7 +22,7 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_router};
@@ -34,9 +34,9 @@ use crate::audit::{AuditStore, WriteCounts};
 use crate::error::Result;
 use crate::operators::Principals;
 use crate::policy::Policy;
-use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta};
+use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, PolicyView, ToolMeta, canonicalize_as};
 use crate::session::{SessionManager, SessionMode, validate_intent};
-use guard::{CallCtx, Core, Operation, Outcome, WriteSpec, Written};
+use guard::{CallCtx, Core, Outcome, WriteSpec, Written};
 use output::{Render, ResponseFormat, finish};
 use params::Parameters;
 
@@ -68,7 +68,7 @@ Tool errors say what to fix; follow them rather than retrying blindly.\n",
 
 /// Backend tools say in their description how customer-written text comes marked.
 fn note_untrusted(mut tool: Tool) -> Tool {
-    let session = session_catalog().iter().any(|t| t.name == tool.name);
+    let session = SESSION_TOOLS.iter().any(|t| t.name == tool.name);
     if !session && let Some(d) = &tool.description {
         tool.description = Some(format!("{d} {}", untrusted::NOTE).into());
     }
@@ -111,7 +111,7 @@ pub struct Parts {
 
 impl HelpdeskOperator {
     pub fn assemble(parts: Parts) -> Self {
-        let mut router = Self::session_router();
+        let mut router = declared(Self::session_router(), SESSION_TOOLS);
         let mut described = Vec::new();
         for set in parts.toolsets {
             router += set.router;
@@ -302,39 +302,112 @@ impl PolicyView for SetIntentParams {
     }
 }
 
+const INTENT: &[FieldMeta] = &[FieldMeta {
+    name: "intent",
+    kind: FieldKind::Text,
+}];
+
+/// `get_agent_session_info`.
+pub const GET_SESSION_INFO: ToolMeta = ToolMeta {
+    name: "get_agent_session_info",
+    backend: "session",
+    title: "Get agent session info",
+    operation: OpKind::Read,
+    entity: "agent_session",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<FormatOnly>,
+};
+
+/// `set_agent_intent`.
+pub const SET_INTENT: ToolMeta = ToolMeta {
+    name: "set_agent_intent",
+    backend: "session",
+    title: "Set agent intent",
+    operation: OpKind::Session,
+    entity: "agent_session",
+    destructive: false,
+    idempotent: true,
+    fields: INTENT,
+    canonicalize: canonicalize_as::<SetIntentParams>,
+};
+
+/// `finish_agent_session`.
+pub const FINISH_SESSION: ToolMeta = ToolMeta {
+    name: "finish_agent_session",
+    backend: "session",
+    title: "Finish agent session",
+    operation: OpKind::Session,
+    entity: "agent_session",
+    destructive: false,
+    idempotent: false,
+    fields: &[],
+    canonicalize: canonicalize_as::<FormatOnly>,
+};
+
+/// The session tools.
+pub const SESSION_TOOLS: &[ToolMeta] = &[GET_SESSION_INFO, SET_INTENT, FINISH_SESSION];
+
 /// The session tools for the policy layer.
 pub fn session_catalog() -> Vec<ToolMeta> {
-    use crate::policy::catalog::canonicalize_as as c;
-    const INTENT: &[FieldMeta] = &[FieldMeta {
-        name: "intent",
-        kind: FieldKind::Text,
-    }];
-    vec![
-        ToolMeta {
-            name: "get_agent_session_info",
-            backend: "session",
-            operation: OpKind::Read,
-            destructive: false,
-            fields: &[],
-            canonicalize: c::<FormatOnly>,
-        },
-        ToolMeta {
-            name: "set_agent_intent",
-            backend: "session",
-            operation: OpKind::Session,
-            destructive: false,
-            fields: INTENT,
-            canonicalize: c::<SetIntentParams>,
-        },
-        ToolMeta {
-            name: "finish_agent_session",
-            backend: "session",
-            operation: OpKind::Session,
-            destructive: false,
-            fields: &[],
-            canonicalize: c::<FormatOnly>,
-        },
-    ]
+    SESSION_TOOLS.to_vec()
+}
+
+/// Routed tools without a declaration, and declarations without a route: both empty when
+/// every tool is declared exactly once (each backend's tests hold this).
+pub fn undeclared(
+    router: &ToolRouter<HelpdeskOperator>,
+    decls: &[ToolMeta],
+) -> (Vec<String>, Vec<&'static str>) {
+    let routes: Vec<String> = router.map.keys().map(|k| k.to_string()).collect();
+    let unrouted = decls
+        .iter()
+        .map(|d| d.name)
+        .filter(|n| !routes.iter().any(|r| r == n))
+        .collect();
+    let routes = routes
+        .into_iter()
+        .filter(|r| !decls.iter().any(|d| d.name == r))
+        .collect();
+    (routes, unrouted)
+}
+
+#[cfg(test)]
+#[test]
+fn every_session_tool_is_declared_once_and_routed() {
+    let (undeclared, unrouted) = undeclared(&HelpdeskOperator::session_router(), SESSION_TOOLS);
+    assert!(
+        undeclared.is_empty() && unrouted.is_empty(),
+        "{undeclared:?} {unrouted:?}"
+    );
+}
+
+/// A router whose tools carry their declarations' annotations (title, read-only, destructive,
+/// idempotent, open world). A route without a declaration is dropped and logged: a tool
+/// nobody declared is never offered (the surface tests hold routes and declarations equal).
+pub fn declared(
+    mut router: ToolRouter<HelpdeskOperator>,
+    decls: &[ToolMeta],
+) -> ToolRouter<HelpdeskOperator> {
+    let names: Vec<String> = router.map.keys().map(|k| k.to_string()).collect();
+    for name in names {
+        let Some(decl) = decls.iter().find(|d| d.name == name) else {
+            tracing::error!(tool = %name, "a routed tool has no declaration; it is not offered");
+            router.remove_route(&name);
+            continue;
+        };
+        if let Some(route) = router.map.get_mut(name.as_str()) {
+            route.attr.annotations = Some(
+                ToolAnnotations::with_title(decl.title)
+                    .read_only(decl.operation == OpKind::Read)
+                    .destructive(decl.destructive)
+                    .idempotent(decl.idempotent)
+                    .open_world(decl.backend != GET_SESSION_INFO.backend),
+            );
+        }
+    }
+    router
 }
 
 /// Session tools never ask for confirmation (policy validation refuses such rules).
@@ -365,14 +438,6 @@ impl HelpdeskOperator {
     /// Show this agent's session: its branch name, declared intent, and who keeps them. Opens
     /// the session (and logs in to the helpdesk) if none is open. Call it first.
     #[tool(
-        name = "get_agent_session_info",
-        annotations(
-            title = "Get agent session info",
-            read_only_hint = true,
-            destructive_hint = false,
-            idempotent_hint = true,
-            open_world_hint = false
-        ),
         output_schema = schema_for_output::<SessionInfo>()
     )]
     pub async fn get_agent_session_info(
@@ -381,10 +446,7 @@ impl HelpdeskOperator {
     ) -> CallToolResult {
         let r = self
             .core
-            .read(
-                "get_agent_session_info",
-                |s| async move { Ok(session_info(&s)) },
-            )
+            .read(&GET_SESSION_INFO, |s| async move { Ok(session_info(&s)) })
             .await;
         finish(r, p.response_format)
     }
@@ -393,14 +455,6 @@ impl HelpdeskOperator {
     /// characters). Required before any write; it is recorded with every write you make.
     /// Call it again to change the intent when the task changes.
     #[tool(
-        name = "set_agent_intent",
-        annotations(
-            title = "Set agent intent",
-            read_only_hint = false,
-            destructive_hint = false,
-            idempotent_hint = true,
-            open_world_hint = false
-        ),
         output_schema = schema_for_output::<SessionInfo>()
     )]
     pub async fn set_agent_intent(
@@ -410,10 +464,7 @@ impl HelpdeskOperator {
         let r = async {
             let intent = validate_intent(&p.intent)?;
             let spec = WriteSpec {
-                backend: "session",
-                tool: "set_agent_intent",
-                operation: Operation::Session,
-                entity: "agent_session",
+                tool: &SET_INTENT,
                 target_id: None,
                 arguments: json!({ "intent": intent }),
                 view: json!({ "intent": intent }),
@@ -447,14 +498,6 @@ impl HelpdeskOperator {
     /// summary of the session's writes is returned. The next call opens a new session with a
     /// new branch.
     #[tool(
-        name = "finish_agent_session",
-        annotations(
-            title = "Finish agent session",
-            read_only_hint = false,
-            destructive_hint = false,
-            idempotent_hint = false,
-            open_world_hint = false
-        ),
         output_schema = schema_for_output::<FinishSummary>()
     )]
     pub async fn finish_agent_session(
@@ -462,10 +505,7 @@ impl HelpdeskOperator {
         Parameters(p): Parameters<FormatOnly>,
     ) -> CallToolResult {
         let spec = WriteSpec {
-            backend: "session",
-            tool: "finish_agent_session",
-            operation: Operation::Session,
-            entity: "agent_session",
+            tool: &FINISH_SESSION,
             target_id: None,
             arguments: json!({}),
             view: json!({}),

@@ -117,13 +117,22 @@ pub const VIRTUAL_FIELDS: &[FieldMeta] = &[
     },
 ];
 
-/// One tool, as policy sees it.
+/// One tool, declared once: a `const` beside the tool's body that the router (its
+/// annotations), policy (operation and fields), the MCP core and the audit log (backend,
+/// operation, entity) all read.
 #[derive(Debug, Clone, Copy)]
 pub struct ToolMeta {
+    /// The tool's name; its method in the backend's `#[tool_router]` has the same name.
     pub name: &'static str,
     pub backend: &'static str,
+    /// Shown to people as the tool's title (annotations).
+    pub title: &'static str,
     pub operation: OpKind,
+    /// What the tool reads or changes (see the table in README, "Operations and entities").
+    pub entity: &'static str,
     pub destructive: bool,
+    /// Repeating the call with the same arguments changes nothing more.
+    pub idempotent: bool,
     pub fields: &'static [FieldMeta],
     /// Raw arguments -> canonical values (enum names normalised). No I/O: references stay as
     /// given; the tool itself puts resolved ids in the view it passes at call time.

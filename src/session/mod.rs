@@ -169,6 +169,12 @@ impl AgentSession {
             .and_then(|p| p.client().downcast_ref::<T>())
     }
 
+    /// [`AgentSession::client`], or an error saying how to configure the backend.
+    pub fn client_or<T: Any>(&self, backend: &str, not_configured: &str) -> Result<&T> {
+        self.client::<T>(backend)
+            .ok_or_else(|| Error::config(not_configured.to_string()))
+    }
+
     /// The backends this session works on, e.g. "django_helpdesk,freshdesk" ("none").
     pub fn backends(&self) -> String {
         if self.parts.is_empty() {

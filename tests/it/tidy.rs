@@ -118,7 +118,7 @@ fn raw_start(s: &str) -> Option<usize> {
 }
 
 /// A line whose code is one string literal, e.g. `"..." ,`, `const X: &str = "...";`,
-/// `next: "...",` or `about = "...",`.
+/// `let html = r#"...`, `next: "...",` or `about = "...",`.
 fn is_literal_line(trimmed: &str) -> bool {
     let lit = |s: &str| s.starts_with('"') || raw_start(s).is_some();
     if lit(trimmed) {
@@ -128,7 +128,8 @@ fn is_literal_line(trimmed: &str) -> bool {
     let code = trimmed
         .trim_start_matches("pub ")
         .trim_start_matches("const ")
-        .trim_start_matches("static ");
+        .trim_start_matches("static ")
+        .trim_start_matches("let ");
     let head_len = code
         .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
         .unwrap_or(code.len());
@@ -197,6 +198,7 @@ fn the_lexer_knows_literals_from_code() {
     assert!(is_literal_line(r#"const NOTE: &str = "long text";"#));
     assert!(is_literal_line(r#"next: "The session is closed.","#));
     assert!(is_literal_line(r#"about = "An MCP server","#));
+    assert!(is_literal_line(r##"let html = r#"<form>"#;"##));
     assert!(!is_literal_line(
         r#"tracing::info!(tool = %name, "tool call");"#
     ));

@@ -17,9 +17,9 @@ use crate::session::BoxFuture;
 /// The registry's check: prints this backend's section of `check`; true when all passed.
 pub fn check(section: &dyn BackendSection) -> BoxFuture<'_, bool> {
     Box::pin(async move {
-        match (section as &dyn std::any::Any).downcast_ref::<DjangoHelpdeskConfig>() {
-            Some(cfg) => check_django(cfg).await,
-            None => false,
+        match crate::config::downcast::<DjangoHelpdeskConfig>(section) {
+            Ok(cfg) => check_django(cfg).await,
+            Err(_) => false,
         }
     })
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::client::{DjangoClient, ForkProbe};
 use super::config::DjangoHelpdeskConfig;
 use crate::config::BackendSection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::policy::ratelimit::{AccountLimiter, Budget, Limits};
 use crate::session::{AgentSession, BoxFuture, Connector, Kept, SessionPart};
 
@@ -108,8 +108,7 @@ pub trait DjangoSession {
 
 impl DjangoSession for AgentSession {
     fn django(&self) -> Result<&Arc<DjangoClient>> {
-        self.client::<Arc<DjangoClient>>(super::BACKEND)
-            .ok_or_else(|| Error::config(super::NOT_CONFIGURED))
+        self.client_or(super::BACKEND, super::NOT_CONFIGURED)
     }
 }
 
@@ -119,9 +118,7 @@ pub fn connect(
     limits: &Limits,
     budget: Budget,
 ) -> Result<Arc<dyn Connector>> {
-    let cfg = (section as &dyn Any)
-        .downcast_ref::<DjangoHelpdeskConfig>()
-        .ok_or_else(|| Error::internal("not a django-helpdesk section"))?;
+    let cfg: &DjangoHelpdeskConfig = crate::config::downcast(section)?;
     let limiter = limits.get(&cfg.account_key(), "django-helpdesk", budget);
     Ok(Arc::new(DjangoConnector {
         cfg: cfg.clone(),

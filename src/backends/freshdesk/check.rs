@@ -14,9 +14,9 @@ use crate::session::BoxFuture;
 /// The registry's check: prints this backend's section of `check`; true when all passed.
 pub fn check(section: &dyn BackendSection) -> BoxFuture<'_, bool> {
     Box::pin(async move {
-        match (section as &dyn std::any::Any).downcast_ref::<FreshdeskConfig>() {
-            Some(cfg) => check_freshdesk(cfg).await,
-            None => false,
+        match crate::config::downcast::<FreshdeskConfig>(section) {
+            Ok(cfg) => check_freshdesk(cfg).await,
+            Err(_) => false,
         }
     })
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::client::FreshdeskClient;
 use super::config::FreshdeskConfig;
 use crate::config::BackendSection;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::policy::ratelimit::{Budget, Limits};
 use crate::session::{AgentSession, BoxFuture, Connector, SessionPart};
 
@@ -49,8 +49,7 @@ pub trait FreshdeskSession {
 
 impl FreshdeskSession for AgentSession {
     fn freshdesk(&self) -> Result<&Arc<FreshdeskClient>> {
-        self.client::<Arc<FreshdeskClient>>(super::BACKEND)
-            .ok_or_else(|| Error::config(super::NOT_CONFIGURED))
+        self.client_or(super::BACKEND, super::NOT_CONFIGURED)
     }
 }
 
@@ -60,9 +59,7 @@ pub fn connect(
     limits: &Limits,
     budget: Budget,
 ) -> Result<Arc<dyn Connector>> {
-    let cfg = (section as &dyn Any)
-        .downcast_ref::<FreshdeskConfig>()
-        .ok_or_else(|| Error::internal("not a Freshdesk section"))?;
+    let cfg: &FreshdeskConfig = crate::config::downcast(section)?;
     let limiter = limits.get(&cfg.account_key(), "Freshdesk", budget);
     let client = Arc::new(FreshdeskClient::new(cfg.clone(), limiter)?);
     Ok(Arc::new(FreshdeskConnector { client }))

@@ -53,15 +53,15 @@ impl Core {
         before_raw: Option<&Value>,
         before_view: Option<&Value>,
     ) -> Result<Gate<T>> {
-        let args_hash = confirm::args_hash(spec.tool, &spec.arguments);
+        let args_hash = confirm::args_hash(spec.tool.name, &spec.arguments);
         let state_hash = before_raw.map(confirm::state_hash);
         let target = format!(
             "{} {}",
-            spec.entity,
+            spec.tool.entity,
             spec.target_id.clone().unwrap_or_else(|| "(new)".into())
         );
         let preview = confirm::preview(
-            spec.operation.as_str(),
+            spec.tool.operation.as_str(),
             target,
             &spec.view,
             before_view,
@@ -137,7 +137,7 @@ impl Core {
             let wanted: Vec<&str> = decision.via.iter().map(|v| v.as_str()).collect();
             let msg = format!(
                 "{} needs confirmation (policy rule \"{}\": {}), but none of the allowed ways ({}) is available with this client, so nothing was sent",
-                spec.tool,
+                spec.tool.name,
                 decision.rule,
                 decision.reason,
                 wanted.join(", ")
@@ -223,7 +223,7 @@ impl Core {
             token_hash: confirm::token_hash(&token),
             session_id: session.id.clone(),
             agent: session.agent.clone(),
-            tool: spec.tool.to_string(),
+            tool: spec.tool.name.to_string(),
             args_hash: args_hash.to_string(),
             preview_hash: state_hash,
             preview: serde_json::to_value(&preview).ok().map(Json),
@@ -242,7 +242,7 @@ impl Core {
                 format!(
                     "{} needs confirmation, but the confirmation could not be stored ({e}), \
                      so nothing was sent",
-                    spec.tool
+                    spec.tool.name
                 ),
             )
         })?;
@@ -298,7 +298,7 @@ impl Core {
         Ok((
             Outcome::Confirm(Box::new(ConfirmationRequired {
                 status: "confirmation_required".into(),
-                tool: spec.tool.to_string(),
+                tool: spec.tool.name.to_string(),
                 rule: decision.rule.clone(),
                 reason: decision.reason.clone(),
                 via: via.as_str().into(),
@@ -342,10 +342,10 @@ impl Core {
         if c.session_id != session.id {
             return refuse(TOKEN_OF_ANOTHER_SESSION.into()).await;
         }
-        if c.tool != spec.tool {
+        if c.tool != spec.tool.name {
             return refuse(format!(
                 "the confirmation_token was issued for {}, not {}",
-                c.tool, spec.tool
+                c.tool, spec.tool.name
             ))
             .await;
         }
@@ -546,7 +546,7 @@ impl Via {
 fn message(spec: &WriteSpec, decision: &Decision, preview: &Preview) -> String {
     format!(
         "Confirm {} on {}? {} (policy rule \"{}\")\n\n{}",
-        spec.tool,
+        spec.tool.name,
         preview.target,
         decision.reason,
         decision.rule,

@@ -37,17 +37,15 @@ use crate::audit::{AuditStore, NewEvent, Phase};
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::policy::OpKind as Operation;
 use crate::policy::confirm::Preview;
-use crate::policy::{DecisionKind, Policy};
+use crate::policy::{DecisionKind, Policy, ToolMeta};
 use crate::session::{AgentSession, SessionManager};
 use gate::Gate;
 
 /// What a write is, for policy and the audit log.
 #[derive(Debug, Clone)]
 pub struct WriteSpec {
-    pub backend: &'static str,
-    pub tool: &'static str,
-    pub operation: Operation,
-    pub entity: &'static str,
+    /// The tool's one declaration (backend, operation, entity, fields).
+    pub tool: &'static ToolMeta,
     pub target_id: Option<String>,
     /// The tool's arguments as the agent sent them (secrets are redacted before storing).
     pub arguments: Value,
@@ -56,6 +54,19 @@ pub struct WriteSpec {
     /// The object's raw state (before image) -> canonical values, for `changes` rules.
     pub before_view: fn(&Value) -> Value,
 }
+
+/// The audit log's name for a session's start (an event, not a tool).
+const SESSION_START: ToolMeta = ToolMeta {
+    name: "agent_session_start",
+    backend: "session",
+    title: "Agent session started",
+    operation: Operation::Session,
+    entity: "agent_session",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: |_| Ok(Value::Null),
+};
 
 /// For writes that read no before image.
 pub fn no_view(_: &Value) -> Value {
@@ -201,14 +212,14 @@ impl Core {
     }
 
     /// Runs a read. Reads need no intent and no audit store.
-    pub async fn read<T, F, Fut>(&self, tool: &'static str, op: F) -> Result<T>
+    pub async fn read<T, F, Fut>(&self, decl: &'static ToolMeta, op: F) -> Result<T>
     where
         F: FnOnce(Arc<AgentSession>) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let t_policy = Instant::now();
-        // A read the catalogue does not know is refused: a mistyped name must not skip the
-        // deny check.
+        let tool = decl.name;
+        // A tool the policy's catalogue does not know is refused (fail closed).
         let meta = self
             .policy
             .tool(tool)
@@ -255,13 +266,13 @@ impl Core {
         OF: Future<Output = Result<Written<T>>>,
     {
         let session = self.session().await?;
-        let meta = *self.policy.tool(spec.tool).ok_or_else(|| {
-            Error::internal(format!("{} is not in the tool catalogue", spec.tool))
+        let meta = *self.policy.tool(spec.tool.name).ok_or_else(|| {
+            Error::internal(format!("{} is not in the tool catalogue", spec.tool.name))
         })?;
-        if spec.operation != Operation::Session && session.intent().is_none() {
+        if spec.tool.operation != Operation::Session && session.intent().is_none() {
             let msg = format!(
                 "{} was not sent: this agent session has no intent yet. Call set_agent_intent with one sentence saying what you are about to do (1-512 characters), then repeat this call.",
-                spec.tool
+                spec.tool.name
             );
             if let Err(e) = self
                 .decision_event(
@@ -279,7 +290,7 @@ impl Core {
             return Err(Error::new(ErrorKind::IntentRequired, msg));
         }
         // Counted until its outcome is recorded, so finish_agent_session waits for it.
-        let _in_flight = match spec.operation {
+        let _in_flight = match spec.tool.operation {
             Operation::Session => None,
             _ => Some(session.begin_write()?),
         };
@@ -296,7 +307,7 @@ impl Core {
         );
         let policy_us = t_policy.elapsed().as_micros();
         tracing::info!(
-            tool = spec.tool,
+            tool = spec.tool.name,
             decision = decision.kind.as_str(),
             rule = %decision.rule,
             "policy decision"
@@ -305,7 +316,7 @@ impl Core {
             DecisionKind::Deny => {
                 let msg = format!(
                     "{} was refused by policy rule \"{}\": {}",
-                    spec.tool, decision.rule, decision.reason
+                    spec.tool.name, decision.rule, decision.reason
                 );
                 self.decision_event(&session, &spec, Phase::Denied, "deny", &decision.rule, &msg)
                     .await?;
@@ -349,7 +360,7 @@ impl Core {
                 ErrorKind::AuditUnavailable,
                 format!(
                     "{} was not sent, because the audit log could not record it: {e}",
-                    spec.tool
+                    spec.tool.name
                 ),
             )
         })?;
@@ -393,7 +404,7 @@ impl Core {
         // What policy and the audit log add to this call (the overhead benchmark reads this).
         tracing::debug!(
             target: "helpdesk_operator::timing",
-            tool = spec.tool,
+            tool = spec.tool.name,
             policy_us = policy_us as u64,
             audit_us = audit_us as u64,
             upstream_us = (upstream_us + before_us) as u64,
@@ -401,7 +412,7 @@ impl Core {
         );
         if let Err(audit_err) = appended {
             tracing::error!(
-                tool = spec.tool,
+                tool = spec.tool.name,
                 request = %requested.id,
                 error = %audit_err,
                 "could not record the outcome of a write"
@@ -411,9 +422,9 @@ impl Core {
                     ErrorKind::AuditUnavailable,
                     format!(
                         "{} WAS applied upstream{}, but the audit log could not record its outcome ({audit_err}); do not repeat it",
-                        spec.tool,
+                        spec.tool.name,
                         w.target_id
-                            .map(|id| format!(" ({} {id})", spec.entity))
+                            .map(|id| format!(" ({} {id})", spec.tool.entity))
                             .unwrap_or_default()
                     ),
                 ),
@@ -438,7 +449,7 @@ impl Core {
         phase: Phase,
         why: &str,
     ) -> Error {
-        let msg = format!("{} was not sent: {why}", spec.tool);
+        let msg = format!("{} was not sent: {why}", spec.tool.name);
         if let Err(e) = self
             .decision_event(session, spec, phase, "confirm", rule, &msg)
             .await
@@ -497,10 +508,7 @@ impl Core {
         })?;
         if first {
             let spec = WriteSpec {
-                backend: "session",
-                tool: "agent_session_start",
-                operation: Operation::Session,
-                entity: "agent_session",
+                tool: &SESSION_START,
                 target_id: Some(session.id.clone()),
                 arguments: Value::Null,
                 view: Value::Null,
@@ -544,10 +552,10 @@ impl Core {
             session_id: Some(session.id.clone()),
             branch: Some(session.branch.clone()),
             intent: session.intent(),
-            backend: spec.backend.to_string(),
-            tool: spec.tool.to_string(),
-            operation: spec.operation.as_str().to_string(),
-            target_entity: Some(spec.entity.to_string()),
+            backend: spec.tool.backend.to_string(),
+            tool: spec.tool.name.to_string(),
+            operation: spec.tool.operation.as_str().to_string(),
+            target_entity: Some(spec.tool.entity.to_string()),
             target_id,
             arguments: match &spec.arguments {
                 Value::Null => None,

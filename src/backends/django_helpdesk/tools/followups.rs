@@ -14,14 +14,14 @@ use serde_json::json;
 use super::super::models::{FollowUp, NewFollowUp};
 use super::super::resolve::resolve_status;
 use super::super::session::DjangoSession;
-use super::BACKEND;
+use super::ADD_FOLLOWUP;
 use super::params::{AddFollowupParams, parse_time_spent};
 use super::render::{self, FollowupResult};
 use super::views::ticket_view;
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::Error;
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, Operation, WriteSpec, Written};
+use crate::mcp::guard::{CallCtx, WriteSpec, Written};
 use crate::mcp::output::{finish_write, write_schema};
 use crate::mcp::params::{Parameters, args_of, validated};
 use crate::policy::catalog::PolicyView;
@@ -55,8 +55,6 @@ impl HelpdeskOperator {
     /// (new_status; this is how to resolve or close a ticket) and log time. The ticket's title
     /// is never changed. Requires an intent.
     #[tool(
-        name = "django_helpdesk_add_followup",
-        annotations(title = "Add a follow-up to a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         output_schema = write_schema::<FollowupResult>()
     )]
     pub async fn django_helpdesk_add_followup(
@@ -92,10 +90,7 @@ impl HelpdeskOperator {
             );
             let wording = Wording::new("follow-up", "follow-ups", check);
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool: "django_helpdesk_add_followup",
-                operation: Operation::Update,
-                entity: "ticket",
+                tool: &ADD_FOLLOWUP,
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
                 view: p.view()?,

@@ -29,10 +29,10 @@ pub use render::{
 pub use views::ticket_view;
 
 use crate::mcp::HelpdeskOperator;
-use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, ToolMeta};
+use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, ToolMeta, canonicalize_as};
 use views::{PRIORITY_NAMES, STATUS_NAMES};
 
-const BACKEND: &str = "django_helpdesk";
+use super::BACKEND;
 
 impl HelpdeskOperator {
     /// Every django-helpdesk tool.
@@ -99,73 +99,144 @@ const F_UPDATE: &[FieldMeta] = &[
     F_QUEUE,
 ];
 
-/// The django-helpdesk tools for the policy layer.
+/// `django_helpdesk_list_tickets`.
+pub const LIST_TICKETS: ToolMeta = ToolMeta {
+    name: "django_helpdesk_list_tickets",
+    backend: BACKEND,
+    title: "List django-helpdesk tickets",
+    operation: OpKind::Read,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: F_LIST,
+    canonicalize: canonicalize_as::<ListTicketsParams>,
+};
+
+/// `django_helpdesk_get_ticket`.
+pub const GET_TICKET: ToolMeta = ToolMeta {
+    name: "django_helpdesk_get_ticket",
+    backend: BACKEND,
+    title: "Get a django-helpdesk ticket",
+    operation: OpKind::Read,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: &[F_TICKET],
+    canonicalize: canonicalize_as::<TicketIdParams>,
+};
+
+/// `django_helpdesk_create_ticket`.
+pub const CREATE_TICKET: ToolMeta = ToolMeta {
+    name: "django_helpdesk_create_ticket",
+    backend: BACKEND,
+    title: "Create a django-helpdesk ticket",
+    operation: OpKind::Create,
+    entity: "ticket",
+    destructive: false,
+    idempotent: false,
+    fields: F_CREATE,
+    canonicalize: canonicalize_as::<CreateTicketParams>,
+};
+
+/// `django_helpdesk_add_followup`.
+pub const ADD_FOLLOWUP: ToolMeta = ToolMeta {
+    name: "django_helpdesk_add_followup",
+    backend: BACKEND,
+    title: "Add a follow-up to a django-helpdesk ticket",
+    operation: OpKind::Update,
+    entity: "ticket",
+    destructive: false,
+    idempotent: false,
+    fields: F_FOLLOWUP,
+    canonicalize: canonicalize_as::<AddFollowupParams>,
+};
+
+/// `django_helpdesk_update_ticket`.
+pub const UPDATE_TICKET: ToolMeta = ToolMeta {
+    name: "django_helpdesk_update_ticket",
+    backend: BACKEND,
+    title: "Update a django-helpdesk ticket",
+    operation: OpKind::Update,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: F_UPDATE,
+    canonicalize: canonicalize_as::<UpdateTicketParams>,
+};
+
+/// `django_helpdesk_delete_ticket`.
+pub const DELETE_TICKET: ToolMeta = ToolMeta {
+    name: "django_helpdesk_delete_ticket",
+    backend: BACKEND,
+    title: "Delete a django-helpdesk ticket",
+    operation: OpKind::Delete,
+    entity: "ticket",
+    destructive: true,
+    idempotent: true,
+    fields: &[F_TICKET],
+    canonicalize: canonicalize_as::<DeleteTicketParams>,
+};
+
+/// `django_helpdesk_get_queues`.
+pub const GET_QUEUES: ToolMeta = ToolMeta {
+    name: "django_helpdesk_get_queues",
+    backend: BACKEND,
+    title: "List django-helpdesk queues",
+    operation: OpKind::Read,
+    entity: "queue",
+    destructive: false,
+    idempotent: true,
+    fields: F_CHOICES,
+    canonicalize: canonicalize_as::<ChoicesParams>,
+};
+
+/// `django_helpdesk_get_users`.
+pub const GET_USERS: ToolMeta = ToolMeta {
+    name: "django_helpdesk_get_users",
+    backend: BACKEND,
+    title: "List django-helpdesk users",
+    operation: OpKind::Read,
+    entity: "user",
+    destructive: false,
+    idempotent: true,
+    fields: F_CHOICES,
+    canonicalize: canonicalize_as::<ChoicesParams>,
+};
+
+/// Every tool of this backend, declared once: the router's annotations, the policy
+/// catalogue, the core and the audit log read these.
+pub const TOOLS: &[ToolMeta] = &[
+    LIST_TICKETS,
+    GET_TICKET,
+    CREATE_TICKET,
+    ADD_FOLLOWUP,
+    UPDATE_TICKET,
+    DELETE_TICKET,
+    GET_QUEUES,
+    GET_USERS,
+];
+
+/// The tools for the policy layer.
 pub fn catalog() -> Vec<ToolMeta> {
-    use crate::policy::catalog::canonicalize_as as c;
-    let t = |name, operation, destructive, fields, canonicalize| ToolMeta {
-        name,
-        backend: BACKEND,
-        operation,
-        destructive,
-        fields,
-        canonicalize,
-    };
-    vec![
-        t(
-            "django_helpdesk_list_tickets",
-            OpKind::Read,
-            false,
-            F_LIST,
-            c::<ListTicketsParams>,
-        ),
-        t(
-            "django_helpdesk_get_ticket",
-            OpKind::Read,
-            false,
-            &[F_TICKET],
-            c::<TicketIdParams>,
-        ),
-        t(
-            "django_helpdesk_create_ticket",
-            OpKind::Create,
-            false,
-            F_CREATE,
-            c::<CreateTicketParams>,
-        ),
-        t(
-            "django_helpdesk_add_followup",
-            OpKind::Update,
-            false,
-            F_FOLLOWUP,
-            c::<AddFollowupParams>,
-        ),
-        t(
-            "django_helpdesk_update_ticket",
-            OpKind::Update,
-            false,
-            F_UPDATE,
-            c::<UpdateTicketParams>,
-        ),
-        t(
-            "django_helpdesk_delete_ticket",
-            OpKind::Delete,
-            true,
-            &[F_TICKET],
-            c::<DeleteTicketParams>,
-        ),
-        t(
-            "django_helpdesk_get_queues",
-            OpKind::Read,
-            false,
-            F_CHOICES,
-            c::<ChoicesParams>,
-        ),
-        t(
-            "django_helpdesk_get_users",
-            OpKind::Read,
-            false,
-            F_CHOICES,
-            c::<ChoicesParams>,
-        ),
-    ]
+    TOOLS.to_vec()
+}
+
+/// Every tool of this backend, with its declaration's annotations.
+pub fn router() -> ToolRouter<HelpdeskOperator> {
+    crate::mcp::declared(HelpdeskOperator::django_helpdesk_router(), TOOLS)
+}
+
+#[cfg(test)]
+#[test]
+fn every_tool_is_declared_once_and_routed() {
+    let (undeclared, unrouted) =
+        crate::mcp::undeclared(&HelpdeskOperator::django_helpdesk_router(), TOOLS);
+    assert!(
+        undeclared.is_empty(),
+        "routed without a declaration: {undeclared:?}"
+    );
+    assert!(
+        unrouted.is_empty(),
+        "declared without a route: {unrouted:?}"
+    );
 }

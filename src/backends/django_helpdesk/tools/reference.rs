@@ -9,9 +9,11 @@ use rmcp::{tool, tool_router};
 use super::super::session::DjangoSession;
 use super::params::ChoicesParams;
 use super::render::{ChoiceList, choice_list};
+use super::{GET_QUEUES, GET_USERS};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::output::finish;
 use crate::mcp::params::{Parameters, validated};
+use crate::policy::catalog::ToolMeta;
 
 /// Which list a tool shows.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +25,7 @@ enum List {
 impl HelpdeskOperator {
     async fn django_helpdesk_choices(
         &self,
-        tool: &'static str,
+        tool: &'static ToolMeta,
         p: ChoicesParams,
         list: List,
     ) -> CallToolResult {
@@ -51,30 +53,26 @@ impl HelpdeskOperator {
     /// List django-helpdesk queues (id and title), to use their names or ids in other tools.
     /// Read from the ticket form (the API has no queue endpoint) and cached for 60 seconds.
     #[tool(
-        name = "django_helpdesk_get_queues",
-        annotations(title = "List django-helpdesk queues", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<ChoiceList>()
     )]
     pub async fn django_helpdesk_get_queues(
         &self,
         Parameters(p): Parameters<ChoicesParams>,
     ) -> CallToolResult {
-        self.django_helpdesk_choices("django_helpdesk_get_queues", p, List::Queues)
+        self.django_helpdesk_choices(&GET_QUEUES, p, List::Queues)
             .await
     }
 
     /// List django-helpdesk users that tickets can be assigned to (id and username). Read
     /// from the ticket form (the API has no user list) and cached for 60 seconds.
     #[tool(
-        name = "django_helpdesk_get_users",
-        annotations(title = "List django-helpdesk users", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<ChoiceList>()
     )]
     pub async fn django_helpdesk_get_users(
         &self,
         Parameters(p): Parameters<ChoicesParams>,
     ) -> CallToolResult {
-        self.django_helpdesk_choices("django_helpdesk_get_users", p, List::Users)
+        self.django_helpdesk_choices(&GET_USERS, p, List::Users)
             .await
     }
 }

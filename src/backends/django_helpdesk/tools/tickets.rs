@@ -16,17 +16,17 @@ use super::super::client::{Choices, DjangoClient};
 use super::super::models::{NewTicket, Ticket, TicketFilter, TicketPatch};
 use super::super::resolve::{resolve_priority, resolve_queue, resolve_user};
 use super::super::session::DjangoSession;
-use super::BACKEND;
 use super::params::{
     CreateTicketParams, DeleteTicketParams, ListTicketsParams, TicketIdParams, UpdateTicketParams,
     parse_due_date,
 };
 use super::render::{self, DeleteResult, TicketList, TicketResult};
 use super::views::ticket_view;
+use super::{CREATE_TICKET, DELETE_TICKET, GET_TICKET, LIST_TICKETS, UPDATE_TICKET};
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, Operation, WriteSpec, Written, no_view};
+use crate::mcp::guard::{CallCtx, WriteSpec, Written, no_view};
 use crate::mcp::output::{finish, finish_write, write_schema};
 use crate::mcp::params::{Parameters, args_of, validated};
 use crate::policy::catalog::PolicyView;
@@ -146,8 +146,6 @@ impl HelpdeskOperator {
     /// a time (lowest id first). Returns the total number of matches and the next page to ask
     /// for. Filtering by queue, assignee or text needs a session login (password auth).
     #[tool(
-        name = "django_helpdesk_list_tickets",
-        annotations(title = "List django-helpdesk tickets", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<TicketList>()
     )]
     pub async fn django_helpdesk_list_tickets(
@@ -159,7 +157,7 @@ impl HelpdeskOperator {
             validated(&p)?;
             let statuses = p.statuses()?;
             self.core
-                .read("django_helpdesk_list_tickets", |s| async move {
+                .read(&LIST_TICKETS, |s| async move {
                     list_tickets(s.django()?, &p, statuses).await
                 })
                 .await
@@ -171,8 +169,6 @@ impl HelpdeskOperator {
     /// Get one django-helpdesk ticket with all its follow-ups, oldest first (the first one is
     /// the creation; its date is the ticket's created date).
     #[tool(
-        name = "django_helpdesk_get_ticket",
-        annotations(title = "Get a django-helpdesk ticket", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<TicketResult>()
     )]
     pub async fn django_helpdesk_get_ticket(
@@ -184,9 +180,10 @@ impl HelpdeskOperator {
             validated(&p)?;
             let id = p.ticket_id;
             self.core
-                .read("django_helpdesk_get_ticket", |s| async move {
-                    get_ticket(s.django()?, id).await
-                })
+                .read(
+                    &GET_TICKET,
+                    |s| async move { get_ticket(s.django()?, id).await },
+                )
                 .await
         }
         .await;
@@ -197,8 +194,6 @@ impl HelpdeskOperator {
     /// and the submitter is e-mailed. Requires an intent (set_agent_intent). Returns the new
     /// ticket with its id.
     #[tool(
-        name = "django_helpdesk_create_ticket",
-        annotations(title = "Create a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         output_schema = write_schema::<TicketResult>()
     )]
     pub async fn django_helpdesk_create_ticket(
@@ -239,10 +234,7 @@ impl HelpdeskOperator {
                 view["assigned_to"] = json!(u);
             }
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool: "django_helpdesk_create_ticket",
-                operation: Operation::Create,
-                entity: "ticket",
+                tool: &CREATE_TICKET,
                 target_id: None,
                 arguments: args_of(&p),
                 view,
@@ -293,8 +285,6 @@ impl HelpdeskOperator {
     /// date, queue. Returns the changes field by field. Status is not changed here: use
     /// django_helpdesk_add_followup with new_status. Requires an intent.
     #[tool(
-        name = "django_helpdesk_update_ticket",
-        annotations(title = "Update a django-helpdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = write_schema::<TicketResult>()
     )]
     pub async fn django_helpdesk_update_ticket(
@@ -327,10 +317,7 @@ impl HelpdeskOperator {
             }
             let id = p.ticket_id;
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool: "django_helpdesk_update_ticket",
-                operation: Operation::Update,
-                entity: "ticket",
+                tool: &UPDATE_TICKET,
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
                 view,
@@ -375,8 +362,6 @@ impl HelpdeskOperator {
     /// Delete a django-helpdesk ticket and all its follow-ups, permanently (there is no
     /// undo). The audit log keeps the ticket as it was. Requires an intent.
     #[tool(
-        name = "django_helpdesk_delete_ticket",
-        annotations(title = "Delete a django-helpdesk ticket", read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
         output_schema = write_schema::<DeleteResult>()
     )]
     pub async fn django_helpdesk_delete_ticket(
@@ -392,10 +377,7 @@ impl HelpdeskOperator {
             validated(&p)?;
             let id = p.ticket_id;
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool: "django_helpdesk_delete_ticket",
-                operation: Operation::Delete,
-                entity: "ticket",
+                tool: &DELETE_TICKET,
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
                 view: p.view()?,

@@ -11,15 +11,17 @@ use super::super::models::CompanyBody;
 use super::super::session::FreshdeskSession;
 use super::super::shapes;
 use super::render::obj;
-use super::{BACKEND, paging, params::*};
+use super::{CREATE_COMPANY, GET_COMPANY, LIST_COMPANIES, UPDATE_COMPANY};
+use super::{paging, params::*};
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::guard::{CallCtx, WriteSpec, no_view};
 use crate::mcp::output::{finish, finish_write};
 use crate::mcp::params::{Parameters, args_of, validated};
 use crate::policy::catalog::PolicyView;
+use crate::policy::catalog::ToolMeta;
 
-const COMPANY_TOOLS: [&str; 2] = ["freshdesk_create_company", "freshdesk_update_company"];
+const COMPANY_TOOLS: [&ToolMeta; 2] = [&CREATE_COMPANY, &UPDATE_COMPANY];
 const NOTHING_TO_CHANGE: &str =
     "nothing to change: give at least one of name, description, domains, note";
 
@@ -45,8 +47,6 @@ fn check_company_write(p: &CompanyParams, create: bool) -> Result<()> {
 impl HelpdeskOperator {
     /// List Freshdesk companies, one page at a time.
     #[tool(
-        name = "freshdesk_list_companies",
-        annotations(title = "List Freshdesk companies", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::list::<shapes::Company>()
     )]
     pub async fn freshdesk_list_companies(
@@ -57,7 +57,7 @@ impl HelpdeskOperator {
         let page = paging(p.page, p.per_page);
         let r = self
             .list_page(
-                "freshdesk_list_companies",
+                &LIST_COMPANIES,
                 "companies",
                 validated(&p),
                 move |c| async move { c.list_companies(page).await },
@@ -68,8 +68,6 @@ impl HelpdeskOperator {
 
     /// Get one Freshdesk company by id: name, domains, description, note, custom fields.
     #[tool(
-        name = "freshdesk_get_company",
-        annotations(title = "Get a Freshdesk company", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::object::<shapes::Company>()
     )]
     pub async fn freshdesk_get_company(
@@ -80,7 +78,7 @@ impl HelpdeskOperator {
         let id = p.id;
         let r = self
             .get_one(
-                "freshdesk_get_company",
+                &GET_COMPANY,
                 "company",
                 validated(&p),
                 move |c| async move { c.get_company(id).await },
@@ -91,8 +89,6 @@ impl HelpdeskOperator {
 
     /// Create a Freshdesk company (a unique name). Returns it with its id. Requires an intent.
     #[tool(
-        name = "freshdesk_create_company",
-        annotations(title = "Create a Freshdesk company", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         output_schema = shapes::write::<shapes::Company>()
     )]
     pub async fn freshdesk_create_company(
@@ -107,8 +103,6 @@ impl HelpdeskOperator {
 
     /// Change a Freshdesk company (company_id plus the fields to change). Requires an intent.
     #[tool(
-        name = "freshdesk_update_company",
-        annotations(title = "Update a Freshdesk company", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::write::<shapes::Company>()
     )]
     pub async fn freshdesk_update_company(
@@ -146,12 +140,8 @@ impl HelpdeskOperator {
                 return Err(Error::invalid("arguments", NOTHING_TO_CHANGE));
             }
             let id = p.company_id;
-            let (tool, operation) = super::create_or_update(create, COMPANY_TOOLS);
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool,
-                operation,
-                entity: "company",
+                tool: super::create_or_update(create, COMPANY_TOOLS),
                 target_id: id.map(|i| i.to_string()),
                 arguments: args_of(&p),
                 view: p.view()?,

@@ -14,15 +14,17 @@ use super::super::models::ContactBody;
 use super::super::session::FreshdeskSession;
 use super::super::{resolve, shapes};
 use super::render::{obj, search_out};
-use super::{BACKEND, paging, params::*};
+use super::{CREATE_CONTACT, GET_CONTACT, LIST_CONTACTS, SEARCH_CONTACTS, UPDATE_CONTACT};
+use super::{paging, params::*};
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::guard::{CallCtx, WriteSpec, no_view};
 use crate::mcp::output::{finish, finish_write};
 use crate::mcp::params::{Parameters, args_of, validated};
 use crate::policy::catalog::PolicyView;
+use crate::policy::catalog::ToolMeta;
 
-const CONTACT_TOOLS: [&str; 2] = ["freshdesk_create_contact", "freshdesk_update_contact"];
+const CONTACT_TOOLS: [&ToolMeta; 2] = [&CREATE_CONTACT, &UPDATE_CONTACT];
 const NEEDS_A_WAY_TO_REACH: &str = "a contact needs an email, phone or mobile";
 const NOTHING_TO_CHANGE: &str =
     "nothing to change: give at least one of name, email, phone, mobile, company, job_title, tags";
@@ -55,8 +57,6 @@ fn check_contact_write(p: &ContactParams, create: bool) -> Result<()> {
 impl HelpdeskOperator {
     /// List Freshdesk contacts, filtered by e-mail, phone, company or state.
     #[tool(
-        name = "freshdesk_list_contacts",
-        annotations(title = "List Freshdesk contacts", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::list::<shapes::Contact>()
     )]
     pub async fn freshdesk_list_contacts(
@@ -66,7 +66,7 @@ impl HelpdeskOperator {
         let fmt = p.response_format;
         let r = self
             .list_page(
-                "freshdesk_list_contacts",
+                &LIST_CONTACTS,
                 "contacts",
                 validated(&p),
                 move |c| async move {
@@ -89,8 +89,6 @@ impl HelpdeskOperator {
 
     /// Get one Freshdesk contact by id: name, e-mail, phones, company, tags, custom fields.
     #[tool(
-        name = "freshdesk_get_contact",
-        annotations(title = "Get a Freshdesk contact", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::object::<shapes::Contact>()
     )]
     pub async fn freshdesk_get_contact(
@@ -101,7 +99,7 @@ impl HelpdeskOperator {
         let id = p.id;
         let r = self
             .get_one(
-                "freshdesk_get_contact",
+                &GET_CONTACT,
                 "contact",
                 validated(&p),
                 move |c| async move { c.get_contact(id).await },
@@ -112,8 +110,6 @@ impl HelpdeskOperator {
 
     /// Search Freshdesk contacts by e-mail, phone, company or creation date.
     #[tool(
-        name = "freshdesk_search_contacts",
-        annotations(title = "Search Freshdesk contacts", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::list::<shapes::Contact>()
     )]
     pub async fn freshdesk_search_contacts(
@@ -127,7 +123,7 @@ impl HelpdeskOperator {
                 parse_day("created_after", d)?;
             }
             self.core
-                .read("freshdesk_search_contacts", |s| async move {
+                .read(&SEARCH_CONTACTS, |s| async move {
                     let c = s.freshdesk()?;
                     let phone = p.phone.as_deref().map(Quoted::phone);
                     let criteria = ContactCriteria {
@@ -157,8 +153,6 @@ impl HelpdeskOperator {
     /// Create a Freshdesk contact (name and an e-mail or phone). Returns it with its id.
     /// Requires an intent.
     #[tool(
-        name = "freshdesk_create_contact",
-        annotations(title = "Create a Freshdesk contact", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         output_schema = shapes::write::<shapes::Contact>()
     )]
     pub async fn freshdesk_create_contact(
@@ -173,8 +167,6 @@ impl HelpdeskOperator {
 
     /// Change a Freshdesk contact (contact_id plus the fields to change). Requires an intent.
     #[tool(
-        name = "freshdesk_update_contact",
-        annotations(title = "Update a Freshdesk contact", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::write::<shapes::Contact>()
     )]
     pub async fn freshdesk_update_contact(
@@ -223,12 +215,8 @@ impl HelpdeskOperator {
                 return Err(Error::invalid("arguments", NOTHING_TO_CHANGE));
             }
             let id = p.contact_id;
-            let (tool, operation) = super::create_or_update(create, CONTACT_TOOLS);
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool,
-                operation,
-                entity: "contact",
+                tool: super::create_or_update(create, CONTACT_TOOLS),
                 target_id: id.map(|i| i.to_string()),
                 arguments: args_of(&p),
                 view,

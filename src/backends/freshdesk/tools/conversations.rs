@@ -14,13 +14,15 @@ use super::super::session::FreshdeskSession;
 use super::super::shapes;
 use super::render::{FdObject, obj};
 use super::views::{note_view, reply_view, ticket_view};
-use super::{BACKEND, paging, params::*};
+use super::{ADD_NOTE, LIST_CONVERSATIONS, REPLY_TO_TICKET, UPDATE_NOTE};
+use super::{paging, params::*};
 use crate::error::Result;
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, Operation, Outcome, WriteSpec};
+use crate::mcp::guard::{CallCtx, Outcome, WriteSpec};
 use crate::mcp::output::{finish, finish_write};
 use crate::mcp::params::{Parameters, args_of, validated};
 use crate::policy::catalog::PolicyView;
+use crate::policy::catalog::ToolMeta;
 
 /// A reply or a note, to post to a ticket.
 enum Post {
@@ -30,7 +32,7 @@ enum Post {
 
 /// A post's policy side: the tool, its arguments and view, and the before image's view.
 struct PostSpec {
-    tool: &'static str,
+    tool: &'static ToolMeta,
     arguments: Value,
     view: Result<Value>,
     before_view: fn(&Value) -> Value,
@@ -39,7 +41,7 @@ struct PostSpec {
 impl PostSpec {
     fn new<P: Serialize + PolicyView>(
         p: &P,
-        tool: &'static str,
+        tool: &'static ToolMeta,
         before_view: fn(&Value) -> Value,
     ) -> Self {
         Self {
@@ -56,8 +58,6 @@ impl HelpdeskOperator {
     /// List a Freshdesk ticket's conversations (replies and notes), oldest first, one page
     /// at a time.
     #[tool(
-        name = "freshdesk_list_conversations",
-        annotations(title = "List a Freshdesk ticket's conversations", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::list::<shapes::Conversation>()
     )]
     pub async fn freshdesk_list_conversations(
@@ -68,7 +68,7 @@ impl HelpdeskOperator {
         let (ticket, page) = (p.ticket_id, paging(p.page, p.per_page));
         let r = self
             .list_page(
-                "freshdesk_list_conversations",
+                &LIST_CONVERSATIONS,
                 "conversations",
                 validated(&p),
                 move |c| async move { c.list_conversations(ticket, page).await },
@@ -80,8 +80,6 @@ impl HelpdeskOperator {
     /// Reply to a Freshdesk ticket: the requester receives it by e-mail (customer-visible).
     /// Requires an intent; the default policy asks for confirmation.
     #[tool(
-        name = "freshdesk_reply_to_ticket",
-        annotations(title = "Reply to a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         output_schema = shapes::write::<shapes::Conversation>()
     )]
     pub async fn freshdesk_reply_to_ticket(
@@ -98,7 +96,7 @@ impl HelpdeskOperator {
             cc_emails: p.cc_emails.clone(),
             bcc_emails: p.bcc_emails.clone(),
         };
-        let spec = PostSpec::new(&p, "freshdesk_reply_to_ticket", reply_view);
+        let spec = PostSpec::new(&p, &REPLY_TO_TICKET, reply_view);
         let r = self
             .post(p.ticket_id, Post::Reply(reply), spec, call, validated(&p))
             .await;
@@ -108,8 +106,6 @@ impl HelpdeskOperator {
     /// Add a note to a Freshdesk ticket: private (agents only) unless private=false.
     /// Requires an intent.
     #[tool(
-        name = "freshdesk_add_note",
-        annotations(title = "Add a note to a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         output_schema = shapes::write::<shapes::Conversation>()
     )]
     pub async fn freshdesk_add_note(
@@ -126,7 +122,7 @@ impl HelpdeskOperator {
             private: p.private,
             notify_emails: p.notify_emails.clone(),
         };
-        let spec = PostSpec::new(&p, "freshdesk_add_note", ticket_view);
+        let spec = PostSpec::new(&p, &ADD_NOTE, ticket_view);
         let r = self
             .post(p.ticket_id, Post::Note(note), spec, call, validated(&p))
             .await;
@@ -136,8 +132,6 @@ impl HelpdeskOperator {
     /// Change the text of a note on a Freshdesk ticket (only notes created through the API).
     /// Requires an intent.
     #[tool(
-        name = "freshdesk_update_note",
-        annotations(title = "Update a Freshdesk note", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::write::<shapes::Conversation>()
     )]
     pub async fn freshdesk_update_note(
@@ -154,11 +148,8 @@ impl HelpdeskOperator {
             let id = p.conversation_id;
             let ticket = p.ticket_id;
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool: "freshdesk_update_note",
-                operation: Operation::Update,
-                entity: "conversation",
-                target_id: Some(id.to_string()),
+                tool: &UPDATE_NOTE,
+                target_id: Some(ticket.to_string()),
                 arguments: args_of(&p),
                 view: p.view()?,
                 before_view: note_view,
@@ -199,10 +190,7 @@ impl HelpdeskOperator {
     ) -> Result<Outcome<FdObject>> {
         valid?;
         let spec = WriteSpec {
-            backend: BACKEND,
             tool: spec.tool,
-            operation: Operation::Create,
-            entity: "ticket",
             target_id: Some(ticket.to_string()),
             arguments: spec.arguments,
             view: spec.view?,

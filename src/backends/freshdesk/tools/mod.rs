@@ -31,14 +31,14 @@ use super::reconcile::Created;
 use super::session::FreshdeskSession;
 use crate::error::Result;
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{Operation, Written};
+use crate::mcp::guard::Written;
 pub use params::*;
 pub use render::{FdList, FdObject};
 pub use views::ticket_view;
 
-use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, ToolMeta};
+use crate::policy::catalog::{FieldKind, FieldMeta, OpKind, ToolMeta, canonicalize_as};
 
-const BACKEND: &str = "freshdesk";
+use super::BACKEND;
 
 const fn field(name: &'static str, kind: FieldKind) -> FieldMeta {
     FieldMeta { name, kind }
@@ -56,7 +56,7 @@ const F_DESCRIPTION: FieldMeta = field("description", FieldKind::Text);
 const F_NAME: FieldMeta = field("name", FieldKind::Text);
 const F_EMAIL: FieldMeta = field("email", FieldKind::Plain);
 
-const CREATE_TICKET: &[FieldMeta] = &[
+const F_CREATE_TICKET: &[FieldMeta] = &[
     F_SUBJECT,
     F_DESCRIPTION,
     field("requester_email", FieldKind::Plain),
@@ -66,7 +66,7 @@ const CREATE_TICKET: &[FieldMeta] = &[
     F_GROUP,
     F_COMPANY,
 ];
-const UPDATE_TICKET: &[FieldMeta] = &[
+const F_UPDATE_TICKET: &[FieldMeta] = &[
     F_TICKET,
     F_SUBJECT,
     F_DESCRIPTION,
@@ -76,183 +76,383 @@ const UPDATE_TICKET: &[FieldMeta] = &[
     field("unassign", FieldKind::Bool),
     F_GROUP,
 ];
-const ADD_NOTE: &[FieldMeta] = &[F_TICKET, F_BODY, field("private", FieldKind::Bool)];
-const UPDATE_NOTE: &[FieldMeta] = &[
+const F_ADD_NOTE: &[FieldMeta] = &[F_TICKET, F_BODY, field("private", FieldKind::Bool)];
+const F_UPDATE_NOTE: &[FieldMeta] = &[
     F_TICKET,
     field("conversation_id", FieldKind::Integer),
     F_BODY,
 ];
-const CONTACT: &[FieldMeta] = &[F_NAME, F_EMAIL, F_COMPANY];
-const COMPANY: &[FieldMeta] = &[F_NAME, F_DESCRIPTION, field("note", FieldKind::Text)];
+const F_CONTACT: &[FieldMeta] = &[F_NAME, F_EMAIL, F_COMPANY];
+const F_COMPANY_WRITE: &[FieldMeta] = &[F_NAME, F_DESCRIPTION, field("note", FieldKind::Text)];
 
-/// The Freshdesk tools for the policy layer.
+/// `freshdesk_list_tickets`.
+pub const LIST_TICKETS: ToolMeta = ToolMeta {
+    name: "freshdesk_list_tickets",
+    backend: BACKEND,
+    title: "List Freshdesk tickets",
+    operation: OpKind::Read,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<ListTicketsParams>,
+};
+
+/// `freshdesk_search_tickets`.
+pub const SEARCH_TICKETS: ToolMeta = ToolMeta {
+    name: "freshdesk_search_tickets",
+    backend: BACKEND,
+    title: "Search Freshdesk tickets",
+    operation: OpKind::Read,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<SearchTicketsParams>,
+};
+
+/// `freshdesk_get_ticket`.
+pub const GET_TICKET: ToolMeta = ToolMeta {
+    name: "freshdesk_get_ticket",
+    backend: BACKEND,
+    title: "Get a Freshdesk ticket",
+    operation: OpKind::Read,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: &[F_TICKET],
+    canonicalize: canonicalize_as::<GetTicketParams>,
+};
+
+/// `freshdesk_create_ticket`.
+pub const CREATE_TICKET: ToolMeta = ToolMeta {
+    name: "freshdesk_create_ticket",
+    backend: BACKEND,
+    title: "Create a Freshdesk ticket",
+    operation: OpKind::Create,
+    entity: "ticket",
+    destructive: false,
+    idempotent: false,
+    fields: F_CREATE_TICKET,
+    canonicalize: canonicalize_as::<CreateTicketParams>,
+};
+
+/// `freshdesk_update_ticket`.
+pub const UPDATE_TICKET: ToolMeta = ToolMeta {
+    name: "freshdesk_update_ticket",
+    backend: BACKEND,
+    title: "Update a Freshdesk ticket",
+    operation: OpKind::Update,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: F_UPDATE_TICKET,
+    canonicalize: canonicalize_as::<UpdateTicketParams>,
+};
+
+/// `freshdesk_delete_ticket`.
+pub const DELETE_TICKET: ToolMeta = ToolMeta {
+    name: "freshdesk_delete_ticket",
+    backend: BACKEND,
+    title: "Delete a Freshdesk ticket",
+    operation: OpKind::Delete,
+    entity: "ticket",
+    destructive: true,
+    idempotent: true,
+    fields: &[F_TICKET],
+    canonicalize: canonicalize_as::<TicketIdWrite>,
+};
+
+/// `freshdesk_restore_ticket`.
+pub const RESTORE_TICKET: ToolMeta = ToolMeta {
+    name: "freshdesk_restore_ticket",
+    backend: BACKEND,
+    title: "Restore a Freshdesk ticket",
+    operation: OpKind::Update,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: &[F_TICKET],
+    canonicalize: canonicalize_as::<TicketIdWrite>,
+};
+
+/// `freshdesk_list_conversations`.
+pub const LIST_CONVERSATIONS: ToolMeta = ToolMeta {
+    name: "freshdesk_list_conversations",
+    backend: BACKEND,
+    title: "List a Freshdesk ticket's conversations",
+    operation: OpKind::Read,
+    entity: "conversation",
+    destructive: false,
+    idempotent: true,
+    fields: &[F_TICKET],
+    canonicalize: canonicalize_as::<ListConversationsParams>,
+};
+
+/// `freshdesk_reply_to_ticket`.
+pub const REPLY_TO_TICKET: ToolMeta = ToolMeta {
+    name: "freshdesk_reply_to_ticket",
+    backend: BACKEND,
+    title: "Reply to a Freshdesk ticket",
+    operation: OpKind::Update,
+    entity: "ticket",
+    destructive: false,
+    idempotent: false,
+    fields: &[F_TICKET, F_BODY],
+    canonicalize: canonicalize_as::<ReplyParams>,
+};
+
+/// `freshdesk_add_note`.
+pub const ADD_NOTE: ToolMeta = ToolMeta {
+    name: "freshdesk_add_note",
+    backend: BACKEND,
+    title: "Add a note to a Freshdesk ticket",
+    operation: OpKind::Update,
+    entity: "ticket",
+    destructive: false,
+    idempotent: false,
+    fields: F_ADD_NOTE,
+    canonicalize: canonicalize_as::<NoteParams>,
+};
+
+/// `freshdesk_update_note`.
+pub const UPDATE_NOTE: ToolMeta = ToolMeta {
+    name: "freshdesk_update_note",
+    backend: BACKEND,
+    title: "Update a Freshdesk note",
+    operation: OpKind::Update,
+    entity: "ticket",
+    destructive: false,
+    idempotent: true,
+    fields: F_UPDATE_NOTE,
+    canonicalize: canonicalize_as::<UpdateNoteParams>,
+};
+
+/// `freshdesk_list_contacts`.
+pub const LIST_CONTACTS: ToolMeta = ToolMeta {
+    name: "freshdesk_list_contacts",
+    backend: BACKEND,
+    title: "List Freshdesk contacts",
+    operation: OpKind::Read,
+    entity: "contact",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<ListContactsParams>,
+};
+
+/// `freshdesk_get_contact`.
+pub const GET_CONTACT: ToolMeta = ToolMeta {
+    name: "freshdesk_get_contact",
+    backend: BACKEND,
+    title: "Get a Freshdesk contact",
+    operation: OpKind::Read,
+    entity: "contact",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<IdParams>,
+};
+
+/// `freshdesk_search_contacts`.
+pub const SEARCH_CONTACTS: ToolMeta = ToolMeta {
+    name: "freshdesk_search_contacts",
+    backend: BACKEND,
+    title: "Search Freshdesk contacts",
+    operation: OpKind::Read,
+    entity: "contact",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<SearchContactsParams>,
+};
+
+/// `freshdesk_create_contact`.
+pub const CREATE_CONTACT: ToolMeta = ToolMeta {
+    name: "freshdesk_create_contact",
+    backend: BACKEND,
+    title: "Create a Freshdesk contact",
+    operation: OpKind::Create,
+    entity: "contact",
+    destructive: false,
+    idempotent: false,
+    fields: F_CONTACT,
+    canonicalize: canonicalize_as::<ContactParams>,
+};
+
+/// `freshdesk_update_contact`.
+pub const UPDATE_CONTACT: ToolMeta = ToolMeta {
+    name: "freshdesk_update_contact",
+    backend: BACKEND,
+    title: "Update a Freshdesk contact",
+    operation: OpKind::Update,
+    entity: "contact",
+    destructive: false,
+    idempotent: true,
+    fields: F_CONTACT,
+    canonicalize: canonicalize_as::<ContactParams>,
+};
+
+/// `freshdesk_list_companies`.
+pub const LIST_COMPANIES: ToolMeta = ToolMeta {
+    name: "freshdesk_list_companies",
+    backend: BACKEND,
+    title: "List Freshdesk companies",
+    operation: OpKind::Read,
+    entity: "company",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<ListParams>,
+};
+
+/// `freshdesk_get_company`.
+pub const GET_COMPANY: ToolMeta = ToolMeta {
+    name: "freshdesk_get_company",
+    backend: BACKEND,
+    title: "Get a Freshdesk company",
+    operation: OpKind::Read,
+    entity: "company",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<IdParams>,
+};
+
+/// `freshdesk_create_company`.
+pub const CREATE_COMPANY: ToolMeta = ToolMeta {
+    name: "freshdesk_create_company",
+    backend: BACKEND,
+    title: "Create a Freshdesk company",
+    operation: OpKind::Create,
+    entity: "company",
+    destructive: false,
+    idempotent: false,
+    fields: F_COMPANY_WRITE,
+    canonicalize: canonicalize_as::<CompanyParams>,
+};
+
+/// `freshdesk_update_company`.
+pub const UPDATE_COMPANY: ToolMeta = ToolMeta {
+    name: "freshdesk_update_company",
+    backend: BACKEND,
+    title: "Update a Freshdesk company",
+    operation: OpKind::Update,
+    entity: "company",
+    destructive: false,
+    idempotent: true,
+    fields: F_COMPANY_WRITE,
+    canonicalize: canonicalize_as::<CompanyParams>,
+};
+
+/// `freshdesk_list_agents`.
+pub const LIST_AGENTS: ToolMeta = ToolMeta {
+    name: "freshdesk_list_agents",
+    backend: BACKEND,
+    title: "List Freshdesk agents",
+    operation: OpKind::Read,
+    entity: "agent",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<ListParams>,
+};
+
+/// `freshdesk_get_agent`.
+pub const GET_AGENT: ToolMeta = ToolMeta {
+    name: "freshdesk_get_agent",
+    backend: BACKEND,
+    title: "Get a Freshdesk agent",
+    operation: OpKind::Read,
+    entity: "agent",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<IdParams>,
+};
+
+/// `freshdesk_get_current_agent`.
+pub const GET_CURRENT_AGENT: ToolMeta = ToolMeta {
+    name: "freshdesk_get_current_agent",
+    backend: BACKEND,
+    title: "Get the current Freshdesk agent",
+    operation: OpKind::Read,
+    entity: "agent",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<RefsParams>,
+};
+
+/// `freshdesk_list_groups`.
+pub const LIST_GROUPS: ToolMeta = ToolMeta {
+    name: "freshdesk_list_groups",
+    backend: BACKEND,
+    title: "List Freshdesk groups",
+    operation: OpKind::Read,
+    entity: "group",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<RefsParams>,
+};
+
+/// `freshdesk_list_ticket_fields`.
+pub const LIST_TICKET_FIELDS: ToolMeta = ToolMeta {
+    name: "freshdesk_list_ticket_fields",
+    backend: BACKEND,
+    title: "List Freshdesk ticket fields",
+    operation: OpKind::Read,
+    entity: "ticket_field",
+    destructive: false,
+    idempotent: true,
+    fields: &[],
+    canonicalize: canonicalize_as::<RefsParams>,
+};
+
+/// Every tool of this backend, declared once: the router's annotations, the policy
+/// catalogue, the core and the audit log read these.
+pub const TOOLS: &[ToolMeta] = &[
+    LIST_TICKETS,
+    SEARCH_TICKETS,
+    GET_TICKET,
+    CREATE_TICKET,
+    UPDATE_TICKET,
+    DELETE_TICKET,
+    RESTORE_TICKET,
+    LIST_CONVERSATIONS,
+    REPLY_TO_TICKET,
+    ADD_NOTE,
+    UPDATE_NOTE,
+    LIST_CONTACTS,
+    GET_CONTACT,
+    SEARCH_CONTACTS,
+    CREATE_CONTACT,
+    UPDATE_CONTACT,
+    LIST_COMPANIES,
+    GET_COMPANY,
+    CREATE_COMPANY,
+    UPDATE_COMPANY,
+    LIST_AGENTS,
+    GET_AGENT,
+    GET_CURRENT_AGENT,
+    LIST_GROUPS,
+    LIST_TICKET_FIELDS,
+];
+
+/// The tools for the policy layer.
 pub fn catalog() -> Vec<ToolMeta> {
-    use crate::policy::catalog::canonicalize_as as c;
-    use OpKind::{Create, Delete, Read, Update};
-    let t = |name, operation, destructive, fields, canonicalize| ToolMeta {
-        name,
-        backend: BACKEND,
-        operation,
-        destructive,
-        fields,
-        canonicalize,
-    };
-    vec![
-        t(
-            "freshdesk_list_tickets",
-            Read,
-            false,
-            &[],
-            c::<ListTicketsParams>,
-        ),
-        t(
-            "freshdesk_search_tickets",
-            Read,
-            false,
-            &[],
-            c::<SearchTicketsParams>,
-        ),
-        t(
-            "freshdesk_get_ticket",
-            Read,
-            false,
-            &[F_TICKET],
-            c::<GetTicketParams>,
-        ),
-        t(
-            "freshdesk_create_ticket",
-            Create,
-            false,
-            CREATE_TICKET,
-            c::<CreateTicketParams>,
-        ),
-        t(
-            "freshdesk_update_ticket",
-            Update,
-            false,
-            UPDATE_TICKET,
-            c::<UpdateTicketParams>,
-        ),
-        t(
-            "freshdesk_delete_ticket",
-            Delete,
-            true,
-            &[F_TICKET],
-            c::<TicketIdWrite>,
-        ),
-        t(
-            "freshdesk_restore_ticket",
-            Update,
-            false,
-            &[F_TICKET],
-            c::<TicketIdWrite>,
-        ),
-        t(
-            "freshdesk_list_conversations",
-            Read,
-            false,
-            &[F_TICKET],
-            c::<ListConversationsParams>,
-        ),
-        t(
-            "freshdesk_reply_to_ticket",
-            Create,
-            false,
-            &[F_TICKET, F_BODY],
-            c::<ReplyParams>,
-        ),
-        t(
-            "freshdesk_add_note",
-            Create,
-            false,
-            ADD_NOTE,
-            c::<NoteParams>,
-        ),
-        t(
-            "freshdesk_update_note",
-            Update,
-            false,
-            UPDATE_NOTE,
-            c::<UpdateNoteParams>,
-        ),
-        t(
-            "freshdesk_list_contacts",
-            Read,
-            false,
-            &[],
-            c::<ListContactsParams>,
-        ),
-        t("freshdesk_get_contact", Read, false, &[], c::<IdParams>),
-        t(
-            "freshdesk_search_contacts",
-            Read,
-            false,
-            &[],
-            c::<SearchContactsParams>,
-        ),
-        t(
-            "freshdesk_create_contact",
-            Create,
-            false,
-            CONTACT,
-            c::<ContactParams>,
-        ),
-        t(
-            "freshdesk_update_contact",
-            Update,
-            false,
-            CONTACT,
-            c::<ContactParams>,
-        ),
-        t(
-            "freshdesk_list_companies",
-            Read,
-            false,
-            &[],
-            c::<ListParams>,
-        ),
-        t("freshdesk_get_company", Read, false, &[], c::<IdParams>),
-        t(
-            "freshdesk_create_company",
-            Create,
-            false,
-            COMPANY,
-            c::<CompanyParams>,
-        ),
-        t(
-            "freshdesk_update_company",
-            Update,
-            false,
-            COMPANY,
-            c::<CompanyParams>,
-        ),
-        t("freshdesk_list_agents", Read, false, &[], c::<ListParams>),
-        t("freshdesk_get_agent", Read, false, &[], c::<IdParams>),
-        t(
-            "freshdesk_get_current_agent",
-            Read,
-            false,
-            &[],
-            c::<RefsParams>,
-        ),
-        t("freshdesk_list_groups", Read, false, &[], c::<RefsParams>),
-        t(
-            "freshdesk_list_ticket_fields",
-            Read,
-            false,
-            &[],
-            c::<RefsParams>,
-        ),
-    ]
+    TOOLS.to_vec()
 }
 
-/// The tool and operation of a create (`tools[0]`) or an update (`tools[1]`).
-fn create_or_update(create: bool, tools: [&'static str; 2]) -> (&'static str, Operation) {
-    if create {
-        (tools[0], Operation::Create)
-    } else {
-        (tools[1], Operation::Update)
-    }
+/// Every tool of this backend, with its declaration's annotations.
+pub fn router() -> ToolRouter<HelpdeskOperator> {
+    crate::mcp::declared(HelpdeskOperator::freshdesk_router(), TOOLS)
+}
+
+/// The declaration of a create (`tools[0]`) or an update (`tools[1]`).
+fn create_or_update(create: bool, tools: [&'static ToolMeta; 2]) -> &'static ToolMeta {
+    if create { tools[0] } else { tools[1] }
 }
 
 /// "Created contact #3." or "Updated contact #3.".
@@ -300,7 +500,7 @@ impl HelpdeskOperator {
     /// A read of one object, returned as Freshdesk sends it.
     async fn get_one<G, GF>(
         &self,
-        tool: &'static str,
+        tool: &'static ToolMeta,
         kind: &'static str,
         valid: Result<()>,
         get: G,
@@ -316,7 +516,7 @@ impl HelpdeskOperator {
     /// A read of one page of a list.
     async fn list_page<L, LF>(
         &self,
-        tool: &'static str,
+        tool: &'static ToolMeta,
         kind: &'static str,
         valid: Result<()>,
         list: L,
@@ -332,7 +532,7 @@ impl HelpdeskOperator {
     /// A read through `Core::read`: `fetch` asks Freshdesk, `out` shapes the answer.
     async fn read_with<T, R, F, FF>(
         &self,
-        tool: &'static str,
+        tool: &'static ToolMeta,
         valid: Result<()>,
         fetch: F,
         out: impl FnOnce(T) -> R,
@@ -351,7 +551,7 @@ impl HelpdeskOperator {
     }
 
     /// A read through `Core::read` that needs the account's reference data.
-    async fn read_with_refs<R, F, FF>(&self, tool: &'static str, op: F) -> Result<R>
+    async fn read_with_refs<R, F, FF>(&self, tool: &'static ToolMeta, op: F) -> Result<R>
     where
         F: FnOnce(Arc<FreshdeskClient>, Arc<Refs>) -> FF,
         FF: Future<Output = Result<R>>,
@@ -376,3 +576,18 @@ impl HelpdeskOperator {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[test]
+fn every_tool_is_declared_once_and_routed() {
+    let (undeclared, unrouted) =
+        crate::mcp::undeclared(&HelpdeskOperator::freshdesk_router(), TOOLS);
+    assert!(
+        undeclared.is_empty(),
+        "routed without a declaration: {undeclared:?}"
+    );
+    assert!(
+        unrouted.is_empty(),
+        "declared without a route: {unrouted:?}"
+    );
+}

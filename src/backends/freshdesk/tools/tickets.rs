@@ -13,12 +13,16 @@ use super::super::api::{ListTicketsQuery, TicketInclude};
 use super::super::models::{NewTicket, Refs, TicketChanges, TicketFields};
 use super::super::session::FreshdeskSession;
 use super::super::{resolve, shapes};
+use super::params::*;
 use super::render::{enrich, list_out, obj, search_out};
 use super::views::ticket_view;
-use super::{BACKEND, params::*};
+use super::{
+    CREATE_TICKET, DELETE_TICKET, GET_TICKET, LIST_TICKETS, RESTORE_TICKET, SEARCH_TICKETS,
+    UPDATE_TICKET,
+};
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, Operation, WriteSpec, Written, no_view};
+use crate::mcp::guard::{CallCtx, WriteSpec, Written, no_view};
 use crate::mcp::output::{finish, finish_write};
 use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
 use crate::policy::catalog::PolicyView;
@@ -179,8 +183,6 @@ impl HelpdeskOperator {
     /// For conditions (status, priority, agent, group, tags, dates, custom fields) use
     /// freshdesk_search_tickets.
     #[tool(
-        name = "freshdesk_list_tickets",
-        annotations(title = "List Freshdesk tickets", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::list::<shapes::Ticket>()
     )]
     pub async fn freshdesk_list_tickets(
@@ -195,7 +197,7 @@ impl HelpdeskOperator {
                 .as_deref()
                 .map(|d| parse_instant("updated_since", d))
                 .transpose()?;
-            self.read_with_refs("freshdesk_list_tickets", |c, refs| async move {
+            self.read_with_refs(&LIST_TICKETS, |c, refs| async move {
                 let company = p.company.as_ref();
                 let q = ListTicketsQuery {
                     filter: p.filter,
@@ -224,8 +226,6 @@ impl HelpdeskOperator {
     /// update dates, and custom fields (all conditions must hold; a list means any of them).
     /// Freshdesk returns 30 results per page and at most 10 pages (300 results).
     #[tool(
-        name = "freshdesk_search_tickets",
-        annotations(title = "Search Freshdesk tickets", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::list::<shapes::Ticket>()
     )]
     pub async fn freshdesk_search_tickets(
@@ -243,7 +243,7 @@ impl HelpdeskOperator {
             ] {
                 day(f, d)?;
             }
-            self.read_with_refs("freshdesk_search_tickets", |c, refs| async move {
+            self.read_with_refs(&SEARCH_TICKETS, |c, refs| async move {
                 let query = search_query(&p, &refs)?;
                 let page = p.page.unwrap_or(1);
                 let mut found = c.search_tickets(&query, page).await?;
@@ -263,8 +263,6 @@ impl HelpdeskOperator {
     /// Get one Freshdesk ticket, optionally with its conversations (the oldest 10) and its
     /// requester. Ids are shown with names (status_name, agent_name, group_name, ...).
     #[tool(
-        name = "freshdesk_get_ticket",
-        annotations(title = "Get a Freshdesk ticket", read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::object::<shapes::Ticket>()
     )]
     pub async fn freshdesk_get_ticket(
@@ -274,7 +272,7 @@ impl HelpdeskOperator {
         let fmt = p.response_format;
         let r = async {
             validated(&p)?;
-            self.read_with_refs("freshdesk_get_ticket", |c, refs| async move {
+            self.read_with_refs(&GET_TICKET, |c, refs| async move {
                 let include = TicketInclude {
                     conversations: p.include_conversations,
                     requester: p.include_requester,
@@ -292,8 +290,6 @@ impl HelpdeskOperator {
     /// status, priority, source, type, agent, group, company, tags and custom fields by name.
     /// Returns the new ticket with its id. Requires an intent.
     #[tool(
-        name = "freshdesk_create_ticket",
-        annotations(title = "Create a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true),
         output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_create_ticket(
@@ -338,10 +334,7 @@ impl HelpdeskOperator {
                 fields,
             };
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool: "freshdesk_create_ticket",
-                operation: Operation::Create,
-                entity: "ticket",
+                tool: &CREATE_TICKET,
                 target_id: None,
                 arguments: args_of(&p),
                 view,
@@ -372,8 +365,6 @@ impl HelpdeskOperator {
     /// Change a Freshdesk ticket: subject, description, status (this is how to resolve or
     /// close), priority, type, agent, group, tags, custom fields, due date. Requires an intent.
     #[tool(
-        name = "freshdesk_update_ticket",
-        annotations(title = "Update a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_update_ticket(
@@ -409,10 +400,7 @@ impl HelpdeskOperator {
             let view = with_resolved(p.view()?, &changes.fields);
             let id = p.ticket_id;
             let spec = WriteSpec {
-                backend: BACKEND,
-                tool: "freshdesk_update_ticket",
-                operation: Operation::Update,
-                entity: "ticket",
+                tool: &UPDATE_TICKET,
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
                 view,
@@ -450,8 +438,6 @@ impl HelpdeskOperator {
     /// Delete a Freshdesk ticket: it moves to the trash (restore it with
     /// freshdesk_restore_ticket). Requires an intent.
     #[tool(
-        name = "freshdesk_delete_ticket",
-        annotations(title = "Delete a Freshdesk ticket", read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_delete_ticket(
@@ -467,8 +453,6 @@ impl HelpdeskOperator {
 
     /// Restore a deleted Freshdesk ticket from the trash. Requires an intent.
     #[tool(
-        name = "freshdesk_restore_ticket",
-        annotations(title = "Restore a Freshdesk ticket", read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = shapes::write::<shapes::Ticket>()
     )]
     pub async fn freshdesk_restore_ticket(
@@ -498,16 +482,13 @@ impl HelpdeskOperator {
         let r = async {
             validated(&p)?;
             let id = p.ticket_id;
-            let (tool, operation) = if delete {
-                ("freshdesk_delete_ticket", Operation::Delete)
+            let tool = if delete {
+                &DELETE_TICKET
             } else {
-                ("freshdesk_restore_ticket", Operation::Update)
+                &RESTORE_TICKET
             };
             let spec = WriteSpec {
-                backend: BACKEND,
                 tool,
-                operation,
-                entity: "ticket",
                 target_id: Some(id.to_string()),
                 arguments: args_of(&p),
                 view: p.view()?,
