@@ -1,7 +1,8 @@
 //! The UI's datatables view, the fork's agent-session endpoints, and the seeded data.
 
-use super::super::state::{RESOLVED, lock};
+use super::super::state::RESOLVED;
 use super::*;
+use crate::sandbox::kit::lock;
 
 #[tokio::test]
 async fn datatables_filters_and_session_only() {
