@@ -34,11 +34,11 @@
 //!
 //! Layout: this file is the public API; the generic plumbing (loopback server, request log,
 //! [`Reply`](crate::sandbox::kit::reply::Reply), query strings, random strings) is the shared
-//! [`crate::sandbox::kit`]; `http` is Django's request cycle (the served instance, sessions,
-//! cookies, error pages), `routes` the URLconf and middlewares, `drf` what
-//! Django REST framework adds (negotiation, auth, parsers, pagination, validation,
-//! serializers), one file per view family, `templates` the comment template engine, `seed` the
-//! demo data, and the folder `templates/` the HTML pages and field metadata the views fill in.
+//! [`crate::sandbox::kit`]. Here, `http` is Django's request cycle (the served instance,
+//! sessions, cookies, error pages), `routes` the URLconf and middlewares, `drf` what Django
+//! REST framework adds (negotiation, auth, parsers, pagination, validation, serializers), one
+//! file per view family, `templates` the comment template engine, `seed` the demo data, and
+//! the folder `templates/` the HTML pages and field metadata the views fill in.
 
 mod agent_sessions;
 mod attachments;
@@ -97,7 +97,9 @@ pub struct DjangoSimUser {
 /// A running simulator. Dropping it stops serving.
 pub struct DjangoSim {
     server: Running,
+    /// The served instance, with the kit's request log.
     host: Arc<Host<Instance>>,
+    /// The database `host` serves, locked directly by the inspection methods.
     db: Arc<Mutex<Db>>,
 }
 

@@ -132,3 +132,27 @@ impl Reply {
         resp
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content_type(r: &Response) -> Option<&str> {
+        r.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn html_and_raw_bodies_carry_their_content_type() {
+        let html = Reply::html(StatusCode::OK, "<p>hi</p>").into_response("app/json", |_| {});
+        assert_eq!(content_type(&html), Some(HTML_TYPE));
+        let raw = Reply::raw(StatusCode::OK, Some("image/png".into()), vec![1, 2]);
+        let raw = raw.into_response("app/json", |_| {});
+        assert_eq!(content_type(&raw), Some("image/png"));
+        let bare = Reply::raw(StatusCode::BAD_REQUEST, None, "x").into_response("j", |_| {});
+        assert_eq!(content_type(&bare), None);
+        let bad = Reply::raw(StatusCode::OK, Some("a\nb".into()), "x").into_response("j", |_| {});
+        assert_eq!(content_type(&bad), None);
+        assert_eq!(status(99), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status(418), StatusCode::IM_A_TEAPOT);
+    }
+}
