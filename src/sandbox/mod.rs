@@ -13,12 +13,11 @@ pub mod kit;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use rand::Rng;
-
 use crate::config::Config;
 use crate::error::{Error, Result};
 use django_helpdesk::{DjangoSim, DjangoSimOptions, DjangoSimUser};
 use freshdesk::{FreshdeskSim, SimOptions};
+use kit::text::random_string;
 
 /// The sandbox agent's django-helpdesk account.
 pub const SANDBOX_USER: &str = "sandbox-agent";
@@ -33,10 +32,7 @@ pub struct Sandbox {
 }
 
 fn secret() -> String {
-    let mut rng = rand::rng();
-    (0..24)
-        .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)]))
-        .collect()
+    random_string(24, b"abcdefghijklmnopqrstuvwxyz0123456789")
 }
 
 impl Sandbox {

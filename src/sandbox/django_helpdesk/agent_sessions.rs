@@ -5,13 +5,15 @@
 //! Must not: be reachable when [`super::DjangoSimOptions::fork`] is off (the routes 404), or
 //! persist a finished session anywhere but the in-memory list tests read.
 
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::drf::Api;
 use super::drf::parsers::parse_data;
 use super::http::{Cx, SESSION_CHARS, server_error_html};
-use super::server::{Reply, random_string};
 use super::state::{Db, User};
+use crate::sandbox::kit::reply::Reply;
+use crate::sandbox::kit::text::random_string;
 
 const AGENT_WEB_ACCESS_DENIED: &str =
     "Agent accounts can only access the API. Web interface access is restricted.";
@@ -41,7 +43,7 @@ pub(super) fn fork_middleware(db: &mut Db, cx: &mut Cx) -> Option<Reply> {
         }
         cx.flush_session(db);
         return Some(Reply::html(
-            403,
+            StatusCode::FORBIDDEN,
             include_str!("templates/agent_access_restricted.html"),
         ));
     }

@@ -13,8 +13,9 @@ use super::drf::parsers::Upload;
 use super::drf::serializers::attachment_json;
 use super::drf::validation::{NOT_A_FILE, field, required_field, v_char, v_pk};
 use super::http::{Cx, server_error_html};
-use super::server::{Reply, random_string};
 use super::state::{Attachment, Db};
+use crate::sandbox::kit::reply::Reply;
+use crate::sandbox::kit::text::random_string;
 
 const VALID_EXTENSIONS: [&str; 9] = [
     ".txt", ".asc", ".pdf", ".doc", ".docx", ".odt", ".jpg", ".png", ".eml",

@@ -4,10 +4,11 @@
 //! Must not: decide which views are exempt (the callers do), or loosen a check the real
 //! middleware makes.
 
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 
 use super::http::Cx;
-use super::server::{Reply, random_string};
+use crate::sandbox::kit::reply::Reply;
+use crate::sandbox::kit::text::random_string;
 
 pub(super) const CSRF_CHARS: &[u8] =
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -125,7 +126,7 @@ pub(super) fn csrf_failure_page(no_cookie: bool) -> Reply {
         ""
     };
     Reply::html(
-        403,
+        StatusCode::FORBIDDEN,
         format!(
             include_str!("templates/csrf_failure.html"),
             cookie_help = cookie_help

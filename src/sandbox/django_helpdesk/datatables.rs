@@ -6,21 +6,22 @@
 
 use std::cmp::Ordering;
 
-use axum::http::Method;
+use axum::http::header::ALLOW;
+use axum::http::{Method, StatusCode};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::dates::{naturaltime, parse_datetime_input};
 use super::drf::auth::authenticate;
-use super::drf::negotiation::negotiate;
+use super::drf::negotiation::{NOT_ACCEPTABLE, negotiate};
 use super::drf::serializers::get_status;
 use super::encoding::python_int;
 use super::http::{Cx, bad_request_html, detail, server_error_html};
 use super::options::metadata;
-use super::server::Reply;
 use super::state::{Db, Ticket};
 use super::views::redirect_to_login;
+use crate::sandbox::kit::reply::Reply;
 
 /// The view's docstring, which its OPTIONS answer carries.
 const DATATABLES_DOC: &str = "Datatable on ticket_list.html uses this view from to get objects to display\non the table. query_tickets_by_args is at lib.py, DatatablesTicketSerializer is in\nserializers.py. The serializers and this view use django-rest_framework methods";
@@ -275,25 +276,23 @@ pub(super) fn datatables_view(db: &mut Db, cx: &mut Cx, query: &str) -> Reply {
     }
     // @api_view(["GET"])
     if negotiate(cx).is_err() {
-        return Reply::json(406, &detail("Could not satisfy the request Accept header."));
+        return Reply::json(StatusCode::NOT_ACCEPTABLE, detail(NOT_ACCEPTABLE));
     }
     if cx.is_unsafe()
         && let Err(reason) = authenticate(db, cx)
     {
-        return Reply::json(403, &detail(&reason));
+        return Reply::json(StatusCode::FORBIDDEN, detail(&reason));
     }
     match cx.method {
         Method::GET | Method::HEAD => {}
         Method::OPTIONS => {
-            return Reply::json(200, &metadata("Datatables Ticket List", DATATABLES_DOC))
-                .with("allow", "GET, OPTIONS");
+            let doc = metadata("Datatables Ticket List", DATATABLES_DOC);
+            return Reply::ok(doc).header(ALLOW, "GET, OPTIONS");
         }
         _ => {
-            return Reply::json(
-                405,
-                &detail(&format!("Method \"{}\" not allowed.", cx.method)),
-            )
-            .with("allow", "GET, OPTIONS");
+            let not_allowed = detail(&format!("Method \"{}\" not allowed.", cx.method));
+            return Reply::json(StatusCode::METHOD_NOT_ALLOWED, not_allowed)
+                .header(ALLOW, "GET, OPTIONS");
         }
     }
     match datatables_context(db, cx, query) {

@@ -17,9 +17,9 @@ use super::drf::validation::{
 };
 use super::encoding::py_type;
 use super::http::{Cx, server_error_html};
-use super::server::Reply;
 use super::state::{CLOSED, Db, FollowUp, RESOLVED, STATUSES};
 use super::templates::{render_followup_comment, template_context};
+use crate::sandbox::kit::reply::Reply;
 
 #[derive(Default)]
 struct FollowUpFields {

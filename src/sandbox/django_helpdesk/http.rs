@@ -1,18 +1,21 @@
 //! Django's request cycle: the parsed request ([`Cx`]) with its session and CSRF cookie, the
-//! answer's security headers and cookies, Django's error pages and `JsonResponse`, and the one
-//! axum handler.
+//! answer's security headers and cookies, Django's error pages and `JsonResponse`, and the
+//! served [`Instance`] that runs one request through it.
 //!
 //! Must not: decide what a URL does (that is [`super::routes`]) or check a request's CSRF token
 //! (that is [`super::csrf`]); it only reads and carries the session and the CSRF secret.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::http::header::{HeaderMap, HeaderValue};
-use axum::response::Response;
+use axum::http::header::{
+    CONTENT_TYPE, HeaderMap, HeaderName, LOCATION, REFERRER_POLICY, SET_COOKIE,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
@@ -20,23 +23,83 @@ use super::csrf::{CSRF_CHARS, check_token_format, mask_secret, unmask_token};
 use super::drf::parsers::parse_multipart;
 use super::encoding::{http_date, iri_to_uri, percent_decode, py_json};
 use super::routes::dispatch;
-use super::server::{HTML, JSON_CT, Reply, random_string};
-use super::state::{Db, HttpSession, lock};
+use super::state::{Db, HttpSession};
+use crate::sandbox::kit::lock;
+use crate::sandbox::kit::query::Query;
+use crate::sandbox::kit::reply::{Reply, status};
+use crate::sandbox::kit::request::content_mime;
+use crate::sandbox::kit::server::Simulator;
+use crate::sandbox::kit::text::random_string;
 
 const MAX_BODY: usize = 16 * 1024 * 1024;
+const JSON_TYPE: &str = "application/json";
 pub(super) const SESSION_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const CSRF_COOKIE_AGE: i64 = 31_449_600;
 const SESSION_COOKIE_AGE: i64 = 1_209_600;
+const NOT_FOUND_DETAILS: &str = "The requested resource was not found on this server.";
+const EXPIRED_SESSION_COOKIE: &str =
+    "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax";
+/// What `SecurityMiddleware` and `XFrameOptionsMiddleware` add to every answer.
+const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
+    (X_FRAME_OPTIONS, "DENY"),
+    (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (REFERRER_POLICY, "same-origin"),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    ),
+];
 
-/// Django's answers (on top of the generic [`Reply`]).
-impl Reply {
-    /// Django's JsonResponse: `json.dumps` defaults (", ", ": ", ASCII only).
-    pub(super) fn django_json(status: u16, v: &Value) -> Reply {
-        Reply::new(status, Some(JSON_CT), py_json(v))
+/// The simulated instance as served: its database, shared with [`super::DjangoSim`].
+pub(super) struct Instance {
+    pub(super) db: Arc<Mutex<Db>>,
+}
+
+impl Simulator for Instance {
+    const NAME: &'static str = "django-helpdesk";
+    const MAX_BODY: usize = MAX_BODY;
+    const JSON_TYPE: &'static str = JSON_TYPE;
+
+    /// Parses the request, runs the middlewares and the view, adds cookies.
+    fn answer(&self, parts: &Parts, body: &[u8]) -> Reply {
+        let mut db = lock(&self.db);
+        let mut cx = Cx::new(parts, Bytes::copy_from_slice(body), &db);
+        let reply = dispatch(&mut db, &mut cx);
+        cx.finish(reply)
     }
 
-    pub(super) fn redirect(status: u16, location: &str) -> Reply {
-        Reply::new(status, Some(HTML), Vec::new()).with("location", iri_to_uri(location))
+    /// Django's 400 page, answered before the request cycle (no content type, no cookies).
+    fn too_large(&self) -> Reply {
+        Reply::raw(
+            StatusCode::BAD_REQUEST,
+            None,
+            error_page("Bad Request (400)", ""),
+        )
+    }
+
+    /// Django's headers come with the request cycle ([`Cx::finish`]), not with every answer.
+    fn stamp(&self, _headers: &mut HeaderMap) {}
+
+    /// The request log holds decoded paths, as Django's `path_info`.
+    fn logged_path<'a>(&self, raw: &'a str) -> Cow<'a, str> {
+        Cow::Owned(percent_decode(raw))
+    }
+}
+
+/// Django's answers (on top of the kit's [`Reply`]).
+impl Reply {
+    /// Django's JsonResponse: `json.dumps` defaults (", ", ": ", ASCII only).
+    pub(super) fn django_json(code: u16, v: &Value) -> Reply {
+        Reply::raw(status(code), Some(JSON_TYPE.to_string()), py_json(v))
+    }
+
+    pub(super) fn redirect(code: u16, location: &str) -> Reply {
+        Reply::html(status(code), "").header(LOCATION, iri_to_uri(location))
+    }
+
+    /// 405 with an empty HTML body and the methods the view allows.
+    pub(super) fn method_not_allowed(allow: &'static str) -> Reply {
+        Reply::html(StatusCode::METHOD_NOT_ALLOWED, "").header(axum::http::header::ALLOW, allow)
     }
 }
 
@@ -51,20 +114,20 @@ fn error_page(title: &str, details: &str) -> String {
 
 pub(super) fn not_found_html() -> Reply {
     Reply::html(
-        404,
-        error_page(
-            "Not Found",
-            "The requested resource was not found on this server.",
-        ),
+        StatusCode::NOT_FOUND,
+        error_page("Not Found", NOT_FOUND_DETAILS),
     )
 }
 
 pub(super) fn server_error_html() -> Reply {
-    Reply::html(500, error_page("Server Error (500)", ""))
+    Reply::html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        error_page("Server Error (500)", ""),
+    )
 }
 
 pub(super) fn bad_request_html() -> Reply {
-    Reply::html(400, error_page("Bad Request (400)", ""))
+    Reply::html(StatusCode::BAD_REQUEST, error_page("Bad Request (400)", ""))
 }
 
 pub(super) fn detail(msg: &str) -> Value {
@@ -78,7 +141,7 @@ pub(super) struct Cx {
     pub(super) path: String,
     pub(super) raw_path: String,
     pub(super) raw_query: Option<String>,
-    pub(super) query: Vec<(String, String)>,
+    pub(super) query: Query,
     pub(super) headers: HeaderMap,
     pub(super) cookies: HashMap<String, String>,
     pub(super) body: Bytes,
@@ -94,18 +157,11 @@ pub(super) struct Cx {
 }
 
 impl Cx {
-    pub(super) fn new(parts: &axum::http::request::Parts, body: Bytes, db: &Db) -> Cx {
+    pub(super) fn new(parts: &Parts, body: Bytes, db: &Db) -> Cx {
         let raw_path = parts.uri.path().to_string();
         let path = percent_decode(&raw_path);
         let raw_query = parts.uri.query().map(str::to_string);
-        let query = raw_query
-            .as_deref()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
+        let query = Query::parse(raw_query.as_deref());
         let cookies = parse_cookies(&parts.headers);
         let host = parts
             .headers
@@ -155,24 +211,15 @@ impl Cx {
 
     /// `QueryDict.get`: the last value.
     pub(super) fn query_get(&self, key: &str) -> Option<String> {
-        self.query
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        self.query.get(key).map(str::to_string)
     }
 
     pub(super) fn content_type(&self) -> String {
-        self.header("content-type").unwrap_or_default()
+        self.header(CONTENT_TYPE.as_str()).unwrap_or_default()
     }
 
     pub(super) fn media_type(&self) -> String {
-        self.content_type()
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
+        content_mime(&self.headers)
     }
 
     /// `request.POST`: only form bodies are parsed.
@@ -270,46 +317,43 @@ impl Cx {
     }
 
     /// The reply with Django's security headers and the session and CSRF cookies.
-    pub(super) fn into_response(self, reply: Reply) -> Response {
-        let mut resp = reply.into_response();
-        let h = resp.headers_mut();
-        h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-        h.insert(
-            "x-content-type-options",
-            HeaderValue::from_static("nosniff"),
-        );
-        h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-        h.insert(
-            "cross-origin-opener-policy",
-            HeaderValue::from_static("same-origin"),
-        );
+    pub(super) fn finish(self, reply: Reply) -> Reply {
+        let mut reply = SECURITY_HEADERS
+            .into_iter()
+            .fold(reply, |r, (name, value)| r.header(name, value));
+        for cookie in self.cookies_to_set() {
+            reply = reply.header(SET_COOKIE, cookie);
+        }
+        reply
+    }
+
+    /// The `Set-Cookie` values the answer carries: the CSRF cookie, then the session's.
+    fn cookies_to_set(&self) -> Vec<String> {
         let at = Utc::now();
         let mut cookies = Vec::new();
         if self.csrf_send
             && let Some(secret) = &self.csrf_secret
         {
+            let expires = http_date(at + TimeDelta::seconds(CSRF_COOKIE_AGE));
             cookies.push(format!(
-                "csrftoken={secret}; expires={}; Max-Age={CSRF_COOKIE_AGE}; Path=/; SameSite=Lax",
-                http_date(at + TimeDelta::seconds(CSRF_COOKIE_AGE))
+                "csrftoken={secret}; expires={expires}; Max-Age={CSRF_COOKIE_AGE}; Path=/; \
+                 SameSite=Lax"
             ));
         }
         match &self.session_key {
-            Some(k) if self.session_dirty => cookies.push(format!(
-                "sessionid={k}; expires={}; HttpOnly; Max-Age={SESSION_COOKIE_AGE}; Path=/; SameSite=Lax",
-                http_date(at + TimeDelta::seconds(SESSION_COOKIE_AGE))
-            )),
-            None if self.session_flushed && self.had_session_cookie => cookies.push(
-                "sessionid=\"\"; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"
-                    .to_string(),
-            ),
+            Some(k) if self.session_dirty => {
+                let expires = http_date(at + TimeDelta::seconds(SESSION_COOKIE_AGE));
+                cookies.push(format!(
+                    "sessionid={k}; expires={expires}; HttpOnly; Max-Age={SESSION_COOKIE_AGE}; \
+                     Path=/; SameSite=Lax"
+                ));
+            }
+            None if self.session_flushed && self.had_session_cookie => {
+                cookies.push(EXPIRED_SESSION_COOKIE.to_string());
+            }
             _ => {}
         }
-        for c in cookies {
-            if let Ok(v) = HeaderValue::from_str(&c) {
-                h.append("set-cookie", v);
-            }
-        }
-        resp
+        cookies
     }
 }
 
@@ -338,21 +382,4 @@ fn parse_cookies(headers: &HeaderMap) -> HashMap<String, String> {
         }
     }
     out
-}
-
-/// The one handler: reads the body, logs the request, dispatches, adds cookies.
-pub(super) async fn handle(State(db): State<Arc<Mutex<Db>>>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Reply::new(400, None, error_page("Bad Request (400)", "")).into_response();
-        }
-    };
-    let mut db = lock(&db);
-    let mut cx = Cx::new(&parts, body, &db);
-    db.log
-        .push((cx.method.as_str().to_string(), cx.path.clone()));
-    let reply = dispatch(&mut db, &mut cx);
-    cx.into_response(reply)
 }

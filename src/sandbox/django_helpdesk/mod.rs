@@ -22,7 +22,8 @@
 //! - The fork's `agent-session-info`, `set-agent-intent` and `finish-agent-session` (switchable
 //!   with [`DjangoSimOptions::fork`]), branch names `<username>-<8 chars>` kept in the HTTP
 //!   session.
-//! - Deterministic demo data ([`DjangoSimOptions::seed`]) and a request log for tests.
+//! - Deterministic demo data ([`DjangoSimOptions::seed`]) and a request log for tests (the
+//!   kit's, with decoded paths).
 //!
 //! Must not: be referenced by a backend client (clients only ever see its base URL), listen
 //! anywhere but loopback, persist anything (all state lives in memory and dies with the
@@ -31,11 +32,13 @@
 //! templates) is reproduced, because the product has to cope with it. Request input never panics
 //! the simulator: bad input gets the status the real server gives.
 //!
-//! Layout: this file is the public API; `server` is the generic loopback plumbing, `http`
-//! Django's request cycle (sessions, cookies), `routes` the URLconf and middlewares, `drf` what
-//! Django REST framework adds (negotiation, auth, parsers, pagination, validation,
-//! serializers), one file per view family, `templates` the comment template engine, `seed` the
-//! demo data, and the folder `templates/` the HTML pages and field metadata the views fill in.
+//! Layout: this file is the public API; the generic plumbing (loopback server, request log,
+//! [`Reply`](crate::sandbox::kit::reply::Reply), query strings, random strings) is the shared
+//! [`crate::sandbox::kit`]. Here, `http` is Django's request cycle (the served instance,
+//! sessions, cookies, error pages), `routes` the URLconf and middlewares, `drf` what Django
+//! REST framework adds (negotiation, auth, parsers, pagination, validation, serializers), one
+//! file per view family, `templates` the comment template engine, `seed` the demo data, and
+//! the folder `templates/` the HTML pages and field metadata the views fill in.
 
 mod agent_sessions;
 mod attachments;
@@ -50,7 +53,6 @@ mod http;
 mod options;
 mod routes;
 mod seed;
-mod server;
 mod state;
 mod templates;
 mod tickets;
@@ -62,11 +64,15 @@ mod tests;
 
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
+use crate::sandbox::kit::faults::PathScope;
+use crate::sandbox::kit::lock;
+use crate::sandbox::kit::server::{self, Host, Running};
+use crate::sandbox::kit::text::random_string;
+use http::Instance;
+use state::Db;
 
-use http::handle;
-use server::{Server, random_string};
-use state::{Db, lock};
+/// Alphabet of DRF token keys.
+const TOKEN_CHARS: &[u8] = b"0123456789abcdef";
 
 /// How the simulated instance behaves.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -90,7 +96,10 @@ pub struct DjangoSimUser {
 
 /// A running simulator. Dropping it stops serving.
 pub struct DjangoSim {
-    server: Server,
+    server: Running,
+    /// The served instance, with the kit's request log.
+    host: Arc<Host<Instance>>,
+    /// The database `host` serves, locked directly by the inspection methods.
     db: Arc<Mutex<Db>>,
 }
 
@@ -109,9 +118,11 @@ impl DjangoSim {
         users: Vec<DjangoSimUser>,
     ) -> std::io::Result<DjangoSim> {
         let db = Arc::new(Mutex::new(Db::new(opts, users)));
-        let app = Router::new().fallback(handle).with_state(db.clone());
-        let server = Server::start(app, "django-helpdesk").await?;
-        Ok(DjangoSim { server, db })
+        let instance = Instance {
+            db: Arc::clone(&db),
+        };
+        let (host, server) = server::start(PathScope::WHOLE, |_| instance).await?;
+        Ok(DjangoSim { server, host, db })
     }
 
     /// The helpdesk root, `http://127.0.0.1:PORT/` (where `/login/` and `/api/` live).
@@ -123,12 +134,12 @@ impl DjangoSim {
     pub fn add_token(&self, username: &str) -> String {
         let mut db = lock(&self.db);
         let Some(uid) = db.user_by_name(username).map(|u| u.id) else {
-            return random_string(40, b"0123456789abcdef");
+            return random_string(40, TOKEN_CHARS);
         };
         if let Some((key, _)) = db.tokens.iter().find(|(_, u)| **u == uid) {
             return key.clone();
         }
-        let key = random_string(40, b"0123456789abcdef");
+        let key = random_string(40, TOKEN_CHARS);
         db.tokens.insert(key.clone(), uid);
         key
     }
@@ -153,14 +164,8 @@ impl DjangoSim {
     /// How many requests were received with this method (case-insensitive; `*` or empty for
     /// any) on a path starting with `path_prefix` (decoded, without the query string).
     pub fn requests(&self, method: &str, path_prefix: &str) -> usize {
-        let db = lock(&self.db);
-        db.log
-            .iter()
-            .filter(|(m, p)| {
-                (method.is_empty() || method == "*" || m.eq_ignore_ascii_case(method))
-                    && p.starts_with(path_prefix)
-            })
-            .count()
+        let method = if method.is_empty() { "*" } else { method };
+        self.host.hooks.count(method, path_prefix)
     }
 
     /// The fork's `AgentAccessControlMiddleware` (agents limited to `/api/`, `/login/`,

@@ -13,9 +13,9 @@ use super::csrf::{csrf_failure_page, csrf_protect};
 use super::datatables::datatables_view;
 use super::drf::drf;
 use super::http::{Cx, not_found_html};
-use super::server::Reply;
 use super::state::Db;
 use super::views::{dashboard_view, home_view, login_view, logout_view, media_view};
+use crate::sandbox::kit::reply::Reply;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Route {

@@ -1,11 +1,10 @@
 //! The simulated database: users, queues, tickets, follow-ups, attachments, HTTP sessions, DRF
-//! tokens, the request log and the fork's finished sessions, with the model helpers the views
+//! tokens and the fork's finished sessions, with the model helpers the views
 //! share (`ticket_for_url`, `get_assigned_to`, cascading delete).
 //!
 //! Must not: know about HTTP (requests, replies, cookies), or keep anything outside memory.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 
@@ -127,12 +126,7 @@ pub(super) struct Db {
     pub(super) next_attachment: u64,
     pub(super) sessions: HashMap<String, HttpSession>,
     pub(super) tokens: HashMap<String, u64>,
-    pub(super) log: Vec<(String, String)>,
     pub(super) finished: Vec<(String, Option<String>, Option<String>)>,
-}
-
-pub(super) fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
-    db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Db {
@@ -179,7 +173,6 @@ impl Db {
             next_attachment: 1,
             sessions: HashMap::new(),
             tokens: HashMap::new(),
-            log: Vec::new(),
             finished: Vec::new(),
         };
         if opts.seed {

@@ -18,8 +18,8 @@ use super::drf::validation::{
     blank_to_null, field, require, v_bool, v_char, v_choice, v_datetime, v_email, v_pk,
 };
 use super::http::{Cx, server_error_html};
-use super::server::Reply;
 use super::state::{Db, FollowUp, PRIORITIES, STATUSES, Ticket};
+use crate::sandbox::kit::reply::Reply;
 
 #[derive(Default)]
 struct TicketFields {

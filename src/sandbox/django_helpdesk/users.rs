@@ -12,8 +12,8 @@ use super::drf::serializers::{drf_dt, get_status};
 use super::drf::validation::{field, required_field, v_char, v_email};
 use super::drf::{Api, url_pk};
 use super::http::{Cx, detail, server_error_html};
-use super::server::Reply;
 use super::state::{Db, Ticket, User};
+use crate::sandbox::kit::reply::Reply;
 
 /// Django's `UnicodeUsernameValidator` message.
 const INVALID_USERNAME: &str = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";

@@ -4,12 +4,13 @@
 //! Must not: go through DRF (no negotiation or token auth here), or skip the CSRF check
 //! [`super::routes`] makes before them.
 
-use axum::http::Method;
+use axum::http::header::{ALLOW, VARY};
+use axum::http::{Method, StatusCode};
 
 use super::encoding::{esc, percent_decode, quote_path};
 use super::http::{Cx, new_session_key, not_found_html};
-use super::server::{HTML, Reply};
 use super::state::{CLOSED, Db, HttpSession, RESOLVED};
+use crate::sandbox::kit::reply::Reply;
 
 /// `url_has_allowed_host_and_scheme` for the `next` parameter.
 fn safe_next(next: &str, host: &str) -> Option<String> {
@@ -50,7 +51,7 @@ fn login_page(cx: &mut Cx, next: &str, failed: bool) -> Reply {
         token = token,
         next = esc(next)
     );
-    Reply::html(200, page("Login", &body)).with("vary", "Cookie")
+    Reply::html(StatusCode::OK, page("Login", &body)).header(VARY, "Cookie")
 }
 
 /// `django.contrib.auth.login`: keeps, cycles or flushes the session, then rotates the CSRF
@@ -97,13 +98,13 @@ pub(super) fn login_view(db: &mut Db, cx: &mut Cx) -> Reply {
                 Some(uid) if !username.is_empty() && !password.is_empty() => {
                     do_login(db, cx, uid);
                     let to = safe_next(&next, &cx.host).unwrap_or_else(|| "/".to_string());
-                    Reply::redirect(302, &to).with("vary", "Cookie")
+                    Reply::redirect(302, &to).header(VARY, "Cookie")
                 }
                 _ => login_page(cx, &next, true),
             }
         }
-        Method::OPTIONS => Reply::empty(200).with("allow", "GET, POST, PUT, OPTIONS"),
-        _ => Reply::new(405, Some(HTML), Vec::new()).with("allow", "GET, POST, PUT, OPTIONS"),
+        Method::OPTIONS => Reply::empty(StatusCode::OK).header(ALLOW, "GET, POST, PUT, OPTIONS"),
+        _ => Reply::method_not_allowed("GET, POST, PUT, OPTIONS"),
     }
 }
 
@@ -119,12 +120,12 @@ pub(super) fn logout_view(db: &mut Db, cx: &mut Cx) -> Reply {
                 return Reply::redirect(302, &to);
             }
             Reply::html(
-                200,
+                StatusCode::OK,
                 page("Logged Out", include_str!("templates/logged_out.html")),
             )
         }
-        Method::OPTIONS => Reply::empty(200).with("allow", "POST, OPTIONS"),
-        _ => Reply::new(405, Some(HTML), Vec::new()).with("allow", "POST, OPTIONS"),
+        Method::OPTIONS => Reply::empty(StatusCode::OK).header(ALLOW, "POST, OPTIONS"),
+        _ => Reply::method_not_allowed("POST, OPTIONS"),
     }
 }
 
@@ -136,7 +137,7 @@ pub(super) fn redirect_to_login(cx: &Cx) -> Reply {
 
 pub(super) fn home_view(db: &mut Db, cx: &mut Cx) -> Reply {
     if !matches!(cx.method, Method::GET | Method::HEAD | Method::POST) {
-        return Reply::new(405, Some(HTML), Vec::new()).with("allow", "GET, HEAD, POST");
+        return Reply::method_not_allowed("GET, HEAD, POST");
     }
     if let Some(uid) = cx.session_user(db)
         && db.is_staff(uid)
@@ -144,7 +145,7 @@ pub(super) fn home_view(db: &mut Db, cx: &mut Cx) -> Reply {
         return Reply::redirect(302, "/dashboard/");
     }
     Reply::html(
-        200,
+        StatusCode::OK,
         page("Welcome to Helpdesk", include_str!("templates/home.html")),
     )
 }
@@ -172,7 +173,7 @@ pub(super) fn dashboard_view(db: &mut Db, cx: &mut Cx) -> Reply {
     }
     let username = db.user(uid).map(|u| u.username.clone()).unwrap_or_default();
     Reply::html(
-        200,
+        StatusCode::OK,
         page(
             "Helpdesk Dashboard",
             &format!(
@@ -182,19 +183,18 @@ pub(super) fn dashboard_view(db: &mut Db, cx: &mut Cx) -> Reply {
             ),
         ),
     )
-    .with("vary", "Cookie")
+    .header(VARY, "Cookie")
 }
 
 /// `django.views.static.serve` for attachments (no auth, as in the reference setup).
 pub(super) fn media_view(db: &mut Db, cx: &mut Cx, path: &str) -> Reply {
     if !matches!(cx.method, Method::GET | Method::HEAD) {
-        return Reply::new(405, Some(HTML), Vec::new()).with("allow", "GET, HEAD");
+        return Reply::method_not_allowed("GET, HEAD");
     }
     match db.attachments.values().find(|a| a.path == path) {
         Some(a) => {
-            let mut r = Reply::new(200, None, a.data.clone());
-            r.headers.push(("content-type", a.mime_type.clone()));
-            r
+            let content_type = Some(a.mime_type.clone());
+            Reply::raw(StatusCode::OK, content_type, a.data.clone())
         }
         None => not_found_html(),
     }

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::errors::{ApiError, FieldError, check};
@@ -24,6 +24,7 @@ use crate::sandbox::kit::paginate;
 use crate::sandbox::kit::query::Query;
 use crate::sandbox::kit::reply::Reply;
 use crate::sandbox::kit::text::{to_text, valid_email};
+use crate::sandbox::kit::time::now;
 
 const NO_REQUESTER_KEY: &str = "Please fill at least 1 of requester_id, phone, email, twitter_id, \
     facebook_id, unique_external_id attributes";
@@ -298,7 +299,7 @@ impl Store {
             ));
             return None;
         }
-        let now = Utc::now().trunc_subsecs(0);
+        let now = now();
         if let F::Val(e) = email {
             if let Some(id) = self.user_by_email(&e) {
                 return Some(Who::Existing(id));

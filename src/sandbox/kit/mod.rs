@@ -10,13 +10,13 @@
 //! - [`reply`]: the answer a simulator builds ([`reply::Reply`]) and its HTTP response.
 //! - [`request`]: reading common request headers (Basic credentials, `Accept`, content type).
 //! - [`query`]: decoded query strings and page links; [`time`]: timestamps; [`text`]: HTML,
-//!   plain text and e-mail addresses.
+//!   plain text, e-mail addresses and random strings.
 //! - [`lock`] and [`paginate`].
 //!
 //! A simulator supplies (through [`server::Simulator`]): its state and routes (answering a
 //! request whose body was read), its body limit and its answer to a larger body, the content
-//! type of its JSON, the headers every one of its answers carries, and its own error shapes,
-//! rate-limit headers and authentication rules.
+//! type of its JSON, the headers every one of its answers carries, the form of a path its log
+//! records, and its own error shapes, rate-limit headers and authentication rules.
 //!
 //! Must not: know any upstream (no product names, routes, error bodies or header names of one
 //! helpdesk), listen anywhere but loopback, call out to the network, log request bodies, or

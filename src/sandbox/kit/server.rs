@@ -5,6 +5,7 @@
 //! fault, read the body, let the simulator answer, then stall or drop the connection if armed.
 //! Must not: route or validate requests (the [`Simulator`] does), or listen beyond 127.0.0.1.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -37,6 +38,12 @@ pub trait Simulator: Send + Sync + 'static {
 
     /// Adds the headers every answer carries (after `Content-Type`, before the reply's own).
     fn stamp(&self, headers: &mut HeaderMap);
+
+    /// The form of a request's path that the request log records and fault prefixes match
+    /// (for instance decoded, as the simulator's routes see it); the raw path unless overridden.
+    fn logged_path<'a>(&self, raw: &'a str) -> Cow<'a, str> {
+        Cow::Borrowed(raw)
+    }
 }
 
 /// A simulator as served: its state and its fault hooks.
@@ -123,7 +130,8 @@ async fn handle<S: Simulator>(
     req: Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let fault = host.hooks.arrive(parts.method.as_str(), parts.uri.path());
+    let path = host.sim.logged_path(parts.uri.path());
+    let fault = host.hooks.arrive(parts.method.as_str(), &path);
     if let Some(SimFault::Status {
         code,
         retry_after,

@@ -1,10 +1,12 @@
-//! Text helpers: e-mail address checks, HTML escaping and HTML to plain text.
+//! Text helpers: e-mail address checks, HTML escaping, HTML to plain text and random strings.
 //!
-//! Owns: the small, lenient conversions simulators apply to bodies.
+//! Owns: the small, lenient conversions simulators apply to bodies, and the random strings
+//! they hand out as keys and tokens.
 //! Must not: decide how an upstream stores a body (that convention is the simulator's).
 
 use std::sync::LazyLock;
 
+use rand::Rng;
 use regex::Regex;
 
 static EMAIL: LazyLock<Regex> =
@@ -41,4 +43,15 @@ pub fn to_text(html: &str) -> String {
         .replace("&#39;", "'")
         .replace("&amp;", "&");
     BLANK_LINES.replace_all(&s, "\n\n").trim().to_string()
+}
+
+/// `len` characters drawn from `alphabet` (empty when `alphabet` is).
+pub fn random_string(len: usize, alphabet: &[u8]) -> String {
+    if alphabet.is_empty() {
+        return String::new();
+    }
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
+        .collect()
 }

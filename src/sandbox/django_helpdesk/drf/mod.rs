@@ -14,7 +14,8 @@ pub(super) mod validation;
 
 use std::collections::BTreeMap;
 
-use axum::http::Method;
+use axum::http::header::{ALLOW, VARY};
+use axum::http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::agent_sessions::{fork_finish, fork_info, fork_set_intent};
@@ -24,14 +25,17 @@ use super::followups::{followup_create, followup_detail, followups_list};
 use super::http::{Cx, detail, not_found_html};
 use super::options::options_view;
 use super::routes::Route;
-use super::server::Reply;
 use super::state::Db;
 use super::tickets::{ticket_create, ticket_detail, tickets_list};
 use super::users::{user_create, user_ticket_detail, user_tickets_list};
+use crate::sandbox::kit::reply::{Reply, status as http_status};
 use auth::authenticate;
-use negotiation::{NegotiationError, negotiate};
+use negotiation::{NOT_ACCEPTABLE, NegotiationError, negotiate};
 use pagination::{page_body, paginate};
 use parsers::{Parsed, not_a_dict, parse_data};
+
+/// The `Vary` header of every DRF answer.
+const VARY_ACCEPT: &str = "Accept, Cookie";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Render {
@@ -88,12 +92,13 @@ fn route_meta(route: &Route) -> (&'static str, &'static str, Perm) {
 impl Api {
     /// A DRF `Response`, rendered as JSON or as the browsable API page.
     pub(super) fn reply(&self, db: &Db, cx: &mut Cx, status: u16, body: Value) -> Reply {
+        let code = http_status(status);
         let r = match self.render {
-            Render::Json if status == 204 => Reply::empty(204),
-            Render::Json => Reply::json(status, &body),
-            Render::Html => Reply::html(status, browsable_page(db, cx, self, status, &body)),
+            Render::Json if status == 204 => Reply::empty(code),
+            Render::Json => Reply::json(code, body),
+            Render::Html => Reply::html(code, browsable_page(db, cx, self, status, &body)),
         };
-        r.with("allow", self.allow).with("vary", "Accept, Cookie")
+        r.header(ALLOW, self.allow).header(VARY, VARY_ACCEPT)
     }
 
     pub(super) fn not_found(&self, db: &Db, cx: &mut Cx, model: &str) -> Reply {
@@ -189,12 +194,13 @@ pub(super) fn drf(db: &mut Db, cx: &mut Cx, route: Route) -> Reply {
     let render = match negotiate(cx) {
         Ok(r) => r,
         Err(NegotiationError::NotAcceptable) => {
-            return Reply::json(406, &detail("Could not satisfy the request Accept header."))
-                .with("allow", allow)
-                .with("vary", "Accept, Cookie");
+            return Reply::json(StatusCode::NOT_ACCEPTABLE, detail(NOT_ACCEPTABLE))
+                .header(ALLOW, allow)
+                .header(VARY, VARY_ACCEPT);
         }
         Err(NegotiationError::UnknownFormat) => {
-            return Reply::json(404, &detail("Not found.")).with("vary", "Accept, Cookie");
+            return Reply::json(StatusCode::NOT_FOUND, detail("Not found."))
+                .header(VARY, VARY_ACCEPT);
         }
     };
     let mut api = Api {

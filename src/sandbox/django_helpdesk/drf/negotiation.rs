@@ -6,6 +6,9 @@
 use super::super::http::Cx;
 use super::Render;
 
+/// DRF's `NotAcceptable` detail.
+pub(in super::super) const NOT_ACCEPTABLE: &str = "Could not satisfy the request Accept header.";
+
 pub(in super::super) enum NegotiationError {
     NotAcceptable,
     UnknownFormat,

@@ -41,7 +41,7 @@ pub(super) fn paginate(cx: &Cx, count: usize) -> Option<Pagination> {
     let end = start.saturating_add(size).min(count);
     let url = |page: Option<usize>| {
         let mut params: Vec<(String, Vec<String>)> = Vec::new();
-        for (k, v) in &cx.query {
+        for (k, v) in cx.query.pairs() {
             match params.iter_mut().find(|(pk, _)| pk == k) {
                 Some((_, vals)) => vals.push(v.clone()),
                 None => params.push((k.clone(), vec![v.clone()])),

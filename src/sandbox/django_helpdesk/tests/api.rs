@@ -117,7 +117,13 @@ async fn tickets_create_get_patch_delete_and_bad_input() {
             json!({"priority": ["\"True\" is not a valid choice."]}),
         ),
         (
-            json!({"queue": 1, "title": "x", "description": "d", "priority": 3, "submitter_email": "nope"}),
+            json!({
+                "queue": 1,
+                "title": "x",
+                "description": "d",
+                "priority": 3,
+                "submitter_email": "nope",
+            }),
             400,
             json!({"submitter_email": ["Enter a valid email address."]}),
         ),
@@ -127,9 +133,19 @@ async fn tickets_create_get_patch_delete_and_bad_input() {
             json!({"title": ["Ensure this field has no more than 200 characters."]}),
         ),
         (
-            json!({"queue": 1, "title": "x", "description": "d", "priority": 3, "due_date": "tomorrow"}),
+            json!({
+                "queue": 1,
+                "title": "x",
+                "description": "d",
+                "priority": 3,
+                "due_date": "tomorrow",
+            }),
             400,
-            json!({"due_date": ["Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."]}),
+            json!({
+                "due_date": [
+                    "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+                ],
+            }),
         ),
         (
             json!([1, 2]),
@@ -152,7 +168,17 @@ async fn tickets_create_get_patch_delete_and_bad_input() {
     assert_eq!(r.status(), Sc::INTERNAL_SERVER_ERROR);
     assert!(r.text().await.unwrap().contains("Server Error (500)"));
     let (_, t2) = b
-        .json(M::POST, "api/tickets/", Some(json!({"queue": 1, "title": "x", "description": "d", "priority": 3, "due_date": "2026-12-31T17:00:00+02:00"})))
+        .json(
+            M::POST,
+            "api/tickets/",
+            Some(json!({
+                "queue": 1,
+                "title": "x",
+                "description": "d",
+                "priority": 3,
+                "due_date": "2026-12-31T17:00:00+02:00",
+            })),
+        )
         .await;
     assert_eq!(t2["due_date"], "2026-12-31T15:00:00Z");
     assert_eq!(t2["submitter_email"], "");
@@ -261,7 +287,17 @@ async fn followups_change_status_rename_and_render_templates() {
     b.login("admin", "admin-pass").await;
     use reqwest::Method as M;
     let (_, t) = b
-        .json(M::POST, "api/tickets/", Some(json!({"queue": 2, "title": "Invoice wrong", "description": "d", "priority": 3, "submitter_email": "c@example.com"})))
+        .json(
+            M::POST,
+            "api/tickets/",
+            Some(json!({
+                "queue": 2,
+                "title": "Invoice wrong",
+                "description": "d",
+                "priority": 3,
+                "submitter_email": "c@example.com",
+            })),
+        )
         .await;
     let id = t["id"].as_i64().unwrap();
 
@@ -285,7 +321,17 @@ async fn followups_change_status_rename_and_render_templates() {
     assert_eq!(f["email_recipients"], json!([]));
 
     let (status, f) = b
-        .json(M::POST, "api/followups/", Some(json!({"ticket": id, "title": "Refund issued", "comment": "Refunded {{ ticket.title }} & done", "public": true, "new_status": 3})))
+        .json(
+            M::POST,
+            "api/followups/",
+            Some(json!({
+                "ticket": id,
+                "title": "Refund issued",
+                "comment": "Refunded {{ ticket.title }} & done",
+                "public": true,
+                "new_status": 3,
+            })),
+        )
         .await;
     assert_eq!(status, 201);
     assert_eq!(f["title"], "Refund issued and Resolved");
@@ -303,7 +349,16 @@ async fn followups_change_status_rename_and_render_templates() {
 
     // Template values are autoescaped; literals are not.
     let (_, f) = b
-        .json(M::POST, "api/followups/", Some(json!({"ticket": id, "comment": "{{ ticket.queue.title|upper }} {{ \"<b>\" }}", "new_status": "2", "title": ""})))
+        .json(
+            M::POST,
+            "api/followups/",
+            Some(json!({
+                "ticket": id,
+                "comment": "{{ ticket.queue.title|upper }} {{ \"<b>\" }}",
+                "new_status": "2",
+                "title": "",
+            })),
+        )
         .await;
     assert_eq!(f["comment"], "BILLING <b>");
     assert_eq!(f["title"], "Reopened");
@@ -336,7 +391,11 @@ async fn followups_change_status_rename_and_render_templates() {
         ),
         (
             json!({"ticket": id, "time_spent": "soon"}),
-            json!({"time_spent": ["Duration has wrong format. Use one of these formats instead: [DD] [HH:[MM:]]ss[.uuuuuu]."]}),
+            json!({
+                "time_spent": [
+                    "Duration has wrong format. Use one of these formats instead: [DD] [HH:[MM:]]ss[.uuuuuu].",
+                ],
+            }),
         ),
         (
             json!({"ticket": id, "user": 999}),

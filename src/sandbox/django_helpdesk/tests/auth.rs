@@ -208,7 +208,12 @@ async fn anonymous_non_staff_token_and_basic() {
     let r = http
         .post(format!("{}api/tickets/", s.base_url()))
         .header("Authorization", format!("Token {token}"))
-        .json(&json!({"queue": 2, "title": "Token ticket", "description": "no csrf needed", "priority": "2"}))
+        .json(&json!({
+            "queue": 2,
+            "title": "Token ticket",
+            "description": "no csrf needed",
+            "priority": "2",
+        }))
         .send()
         .await
         .unwrap();

@@ -52,20 +52,38 @@ async fn the_product_client_works_against_the_simulator() {
     assert!(choices.users.iter().any(|u| u.name == "r&d<lab>"));
 
     let dt = c
-        .datatables(&json!({"filtering": {"queue__id__in": [1], "status__in": [1, 2]}, "search_string": "", "sorting": "id"}), 0, 25)
+        .datatables(
+            &json!({
+                "filtering": {"queue__id__in": [1], "status__in": [1, 2]},
+                "search_string": "",
+                "sorting": "id",
+            }),
+            0,
+            25,
+        )
         .await
         .unwrap();
     assert!(dt.records_filtered > 0);
     assert!(dt.data.iter().all(|r| r.queue.id == 1));
 
     let (t, _, status) = c
-        .create_ticket(&json!({"queue": 1, "title": "From the product", "description": "Created by DjangoClient", "priority": 3}))
+        .create_ticket(&json!({
+            "queue": 1,
+            "title": "From the product",
+            "description": "Created by DjangoClient",
+            "priority": 3,
+        }))
         .await
         .unwrap();
     assert_eq!(status, 201);
     assert_eq!(t.followup_set[0].title.as_deref(), Some("Ticket Opened"));
     let (f, _, status) = c
-        .create_followup(&json!({"ticket": t.id, "comment": "Done for {{ ticket.title }}", "new_status": 3, "public": true}))
+        .create_followup(&json!({
+            "ticket": t.id,
+            "comment": "Done for {{ ticket.title }}",
+            "new_status": 3,
+            "public": true,
+        }))
         .await
         .unwrap();
     assert_eq!(status, 201);

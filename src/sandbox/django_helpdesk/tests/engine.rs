@@ -23,7 +23,14 @@ fn templates_durations_and_times() {
         "{% for x in y %}{% endfor %}"
     );
     assert_eq!(r("a{# note #}b").unwrap(), "ab");
-    assert_eq!(r("{{ ticket.status }} {{ ticket.on_hold }} {{ ticket.resolution }} {{ ticket.missing|default:\"none\" }}").unwrap(), "1 False None none");
+    assert_eq!(
+        r(
+            "{{ ticket.status }} {{ ticket.on_hold }} {{ ticket.resolution }} \
+             {{ ticket.missing|default:\"none\" }}"
+        )
+        .unwrap(),
+        "1 False None none"
+    );
     assert!(r("{% unclosed").is_err());
     assert!(r("{{ }}").is_err());
     assert!(r("{{ ticket._secret }}").is_err());

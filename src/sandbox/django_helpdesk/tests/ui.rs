@@ -1,7 +1,8 @@
 //! The UI's datatables view, the fork's agent-session endpoints, and the seeded data.
 
-use super::super::state::{RESOLVED, lock};
+use super::super::state::RESOLVED;
 use super::*;
+use crate::sandbox::kit::lock;
 
 #[tokio::test]
 async fn datatables_filters_and_session_only() {
@@ -56,7 +57,18 @@ async fn datatables_filters_and_session_only() {
     assert_eq!(ids, sorted);
 
     let (_, open) = b
-        .json(reqwest::Method::GET, &query(&json!({"filtering": {"status__in": [1, 2], "queue__id__in": [1]}, "search_string": "", "sorting": "id"}), ""), None)
+        .json(
+            reqwest::Method::GET,
+            &query(
+                &json!({
+                    "filtering": {"status__in": [1, 2], "queue__id__in": [1]},
+                    "search_string": "",
+                    "sorting": "id",
+                }),
+                "",
+            ),
+            None,
+        )
         .await;
     assert!(open["recordsFiltered"].as_i64().unwrap() > 0);
     for r in open["data"].as_array().unwrap() {
@@ -64,7 +76,18 @@ async fn datatables_filters_and_session_only() {
         assert!(r["status"].as_str().unwrap().starts_with("Open") || r["status"] == "Reopened");
     }
     let (_, mine) = b
-        .json(reqwest::Method::GET, &query(&json!({"filtering": {"assigned_to__id__in": [1]}, "search_string": "", "sorting": "id"}), ""), None)
+        .json(
+            reqwest::Method::GET,
+            &query(
+                &json!({
+                    "filtering": {"assigned_to__id__in": [1]},
+                    "search_string": "",
+                    "sorting": "id",
+                }),
+                "",
+            ),
+            None,
+        )
         .await;
     for r in mine["data"].as_array().unwrap() {
         assert_eq!(r["assigned_to"], "admin");
@@ -108,7 +131,16 @@ async fn datatables_filters_and_session_only() {
     assert_eq!(r.status(), Sc::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("Bad Request (400)"));
     // Paging.
-    let (_, page) = b.json(reqwest::Method::GET, &format!("datatables_ticket_list/{}?start=10&length=5&order%5B0%5D%5Bcolumn%5D=0&order%5B0%5D%5Bdir%5D=desc", b64(&json!({}))), None).await;
+    let (_, page) = b
+        .json(
+            reqwest::Method::GET,
+            &format!(
+                "datatables_ticket_list/{}?start=10&length=5&order%5B0%5D%5Bcolumn%5D=0&order%5B0%5D%5Bdir%5D=desc",
+                b64(&json!({}))
+            ),
+            None,
+        )
+        .await;
     assert_eq!(page["data"].as_array().unwrap().len(), 5);
     assert_eq!(page["data"][0]["id"], s.ticket_count() as i64 - 10);
 

@@ -169,7 +169,10 @@ async fn auth_requires_the_api_key_and_password_x() {
         assert!(header(&r, "x-request-id").is_some_and(|v| uuid::Uuid::parse_str(v).is_ok()));
         assert_eq!(
             json_of(r).await,
-            json!({"code": "invalid_credentials", "message": "You have to be logged in to perform this action."})
+            json!({
+                "code": "invalid_credentials",
+                "message": "You have to be logged in to perform this action.",
+            })
         );
     }
     let r = api.get("/tickets").await;

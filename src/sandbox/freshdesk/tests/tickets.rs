@@ -100,7 +100,11 @@ async fn ticket_create_get_update_delete_restore() {
     .await;
     assert_eq!(
         error_entry(&bad, "status"),
-        json!({"field": "status", "message": "It should be one of these values: '2,3,4,5'", "code": "invalid_value"})
+        json!({
+            "field": "status",
+            "message": "It should be one of these values: '2,3,4,5'",
+            "code": "invalid_value",
+        })
     );
     let r = api
         .put(
@@ -186,13 +190,23 @@ async fn requester_and_reference_validation() {
     let contact = json_of(
         api.post(
             "/contacts",
-            json!({"name": "Pat Lee", "email": "pat@initrode.example", "company_id": company["id"]}),
+            json!({
+                "name": "Pat Lee",
+                "email": "pat@initrode.example",
+                "company_id": company["id"],
+            }),
         )
         .await,
     )
     .await;
     let t = api
-        .ticket(json!({"subject": "s", "description": "d", "status": 2, "priority": 1, "requester_id": contact["id"]}))
+        .ticket(json!({
+            "subject": "s",
+            "description": "d",
+            "status": 2,
+            "priority": 1,
+            "requester_id": contact["id"],
+        }))
         .await;
     assert_eq!(t["company_id"], company["id"]);
     let r = api
@@ -212,7 +226,11 @@ async fn validation_errors_have_freshdesks_shape() {
     for field in ["subject", "description", "status", "priority"] {
         assert_eq!(
             error_entry(&body, field),
-            json!({"field": field, "message": "Mandatory attribute missing", "code": "missing_field"})
+            json!({
+                "field": field,
+                "message": "Mandatory attribute missing",
+                "code": "missing_field",
+            })
         );
     }
     assert_eq!(error_entry(&body, "requester_id")["code"], "missing_field");
@@ -231,15 +249,27 @@ async fn validation_errors_have_freshdesks_shape() {
     .await;
     assert_eq!(
         error_entry(&body, "colour"),
-        json!({"field": "colour", "message": "Unexpected/invalid field in request", "code": "invalid_field"})
+        json!({
+            "field": "colour",
+            "message": "Unexpected/invalid field in request",
+            "code": "invalid_field",
+        })
     );
     assert_eq!(
         error_entry(&body, "status"),
-        json!({"field": "status", "message": "It should be a/an Integer", "code": "datatype_mismatch"})
+        json!({
+            "field": "status",
+            "message": "It should be a/an Integer",
+            "code": "datatype_mismatch",
+        })
     );
     assert_eq!(
         error_entry(&body, "priority"),
-        json!({"field": "priority", "message": "It should be one of these values: '1,2,3,4'", "code": "invalid_value"})
+        json!({
+            "field": "priority",
+            "message": "It should be one of these values: '1,2,3,4'",
+            "code": "invalid_value",
+        })
     );
     assert_eq!(error_entry(&body, "cf_category")["code"], "invalid_value");
     assert_eq!(error_entry(&body, "cf_nope")["code"], "invalid_field");
