@@ -16,7 +16,7 @@ Typical first steps:
   helpdesk-operator check          # are the credentials and the audit store usable?
   helpdesk-operator serve          # run as an MCP server over stdio (for Claude & co.)
   helpdesk-operator audit list     # what did agents change?
-  helpdesk-operator policy explain django_helpdesk_delete_ticket '{\"ticket_id\": 7}'
+  helpdesk-operator policy explain TOOL '{\"ticket_id\": 7}'  # what would policy decide?
   helpdesk-operator pending        # confirmations waiting for a person (approve / deny ID)
   helpdesk-operator hash-password  # a password hash for the operators file (HELPDESK_OPERATOR_AGENTS)";
 
@@ -24,10 +24,7 @@ Typical first steps:
 #[command(
     name = "helpdesk-operator",
     version,
-    about = "An MCP server that lets AI agents read and write helpdesks inside audited agent sessions",
-    long_about = "helpdesk-operator lets AI agents work helpdesks (django-helpdesk and Freshdesk) over MCP.\n\
-Every agent works inside a session with a branch name and a declared intent; writes are refused\n\
-until an intent is set, and every write is recorded, before and after, in a tamper-evident audit log."
+    about = "An MCP server that lets AI agents read and write helpdesks inside audited agent sessions"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -186,6 +183,11 @@ fn init_logging() {
         .init();
 }
 
+/// What `--help` says first; the helpdesks this build has follow it.
+const LONG_ABOUT: &str = "helpdesk-operator lets AI agents work helpdesks over MCP.\n\
+Every agent works inside a session with a branch name and a declared intent; writes are refused\n\
+until an intent is set, and every write is recorded, before and after, in a tamper-evident audit log.";
+
 /// The command line, with `--help` listing every variable the server reads (one list,
 /// `backends::env_vars`, backends included).
 fn parse() -> Cli {
@@ -202,7 +204,15 @@ fn parse() -> Cli {
     let help = format!(
         "Configuration (environment variables, or a .env file in the working directory):\n{vars}\n{AFTER_HELP}"
     );
-    let matches = Cli::command().after_help(help).get_matches();
+    let titles: Vec<&str> = helpdesk_operator::backends::ALL
+        .iter()
+        .map(|k| k.title)
+        .collect();
+    let about = format!("{LONG_ABOUT}\nHelpdesks: {}.", titles.join(", "));
+    let matches = Cli::command()
+        .after_help(help)
+        .long_about(about)
+        .get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 

@@ -229,8 +229,8 @@ pub struct SessionInfo {
     pub branch: String,
     /// The declared intent; writes are refused while it is null.
     pub intent: Option<String>,
-    /// "instance" when django-helpdesk keeps branch and intent (agent-session endpoints),
-    /// "server" when this server keeps them.
+    /// "instance" when the helpdesk keeps branch and intent (its own agent-session
+    /// endpoints), "server" when this server keeps them.
     pub mode: SessionMode,
     pub started_at: DateTime<Utc>,
     pub note: Option<String>,
@@ -247,7 +247,7 @@ impl Render for SessionInfo {
             self.agent,
             self.username.as_deref().unwrap_or("-"),
             match self.mode {
-                SessionMode::Instance => "the django-helpdesk instance (agent-session endpoints)",
+                SessionMode::Instance => "the helpdesk instance (its agent-session endpoints)",
                 SessionMode::Server => "helpdesk-operator",
             },
             self.started_at.to_rfc3339(),

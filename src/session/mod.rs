@@ -32,7 +32,7 @@ pub const MAX_INTENT_CHARS: usize = 512;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionMode {
-    /// The upstream keeps branch and intent (e.g. django-helpdesk's agent-session endpoints).
+    /// The upstream keeps branch and intent (its own agent-session endpoints).
     Instance,
     /// No upstream keeps them: this server mints and keeps them.
     Server,
