@@ -28,6 +28,8 @@
 //! - Every tool call goes through `HelpdeskOperator::call_tool` and then `Core::read` or
 //!   `Core::write` with the tool's declaration; nothing calls a backend around them, and tools
 //!   never call other tools. A routed tool without a declaration is not offered.
+//! - `call_tool` decides each call's principal and runs the tool as it (`guard::as_principal`);
+//!   a session, hence an upstream client, exists only for a call's principal.
 //! - Nothing in `mcp`, `policy`, `audit`, `session`, `config`, `cli` or `main` names a
 //!   backend: they reach backends only through the registry.
 //! - A write is recorded (`requested`) before it is sent, and is not sent if that fails; every

@@ -172,8 +172,11 @@ impl ServerHandler for HelpdeskOperator {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         let started = std::time::Instant::now();
+        // The principal of this request: on stdio, the configured agent. (An HTTP transport
+        // takes it from the request's credentials instead.)
+        let principal = self.core.stdio_principal();
         let tcc = ToolCallContext::new(self, request, context);
-        let result = self.router.call(tcc).await;
+        let result = guard::as_principal(principal, self.router.call(tcc)).await;
         tracing::info!(
             tool = %name,
             ms = started.elapsed().as_millis() as u64,

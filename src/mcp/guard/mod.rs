@@ -195,8 +195,11 @@ impl CallCtx {
 
 /// Shared state behind the MCP surface.
 pub struct Core {
-    /// The principal: whose session tool calls use (stdio: the configured agent).
-    pub agent: String,
+    /// The principal of stdio calls: the configured agent. [`HelpdeskOperator::call_tool`]
+    /// decides each call's principal; tools never read this.
+    ///
+    /// [`HelpdeskOperator::call_tool`]: crate::mcp::HelpdeskOperator
+    pub(in crate::mcp) agent: String,
     pub store: Arc<AuditStore>,
     pub sessions: SessionManager,
     pub policy: Arc<Policy>,
@@ -205,10 +208,34 @@ pub struct Core {
     pub operators: Option<Arc<crate::operators::Principals>>,
 }
 
+/// Who makes a call: the agent principal whose session, intent and audit rows the call uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal(pub Arc<str>);
+
+tokio::task_local! {
+    /// The principal of the tool call running on this task, set by `call_tool` alone.
+    static PRINCIPAL: Principal;
+}
+
+/// Runs `call` as `principal`'s tool call: the only way a tool body gets a principal, hence a
+/// session, hence an upstream client.
+pub async fn as_principal<F: Future>(principal: Principal, call: F) -> F::Output {
+    PRINCIPAL.scope(principal, call).await
+}
+
 impl Core {
-    /// The agent's current session (opened lazily).
+    /// The stdio principal (the configured agent).
+    pub fn stdio_principal(&self) -> Principal {
+        Principal(self.agent.as_str().into())
+    }
+
+    /// The calling principal's current session (opened lazily). Outside a tool call there is
+    /// no principal, and nothing is sent (fail closed).
     pub async fn session(&self) -> Result<Arc<AgentSession>> {
-        self.sessions.current(&self.agent).await
+        let who = PRINCIPAL.try_with(Principal::clone).map_err(|_| {
+            Error::internal("no principal for this call (it did not come through call_tool)")
+        })?;
+        self.sessions.current(&who.0).await
     }
 
     /// Runs a read. Reads need no intent and no audit store.
@@ -620,5 +647,38 @@ mod tests {
         assert_eq!(v["auth"]["api_key"], "[redacted]");
         assert_eq!(v["auth"]["Password"], "[redacted]");
         assert_eq!(v["list"][0]["csrftoken"], "[redacted]");
+    }
+
+    fn core() -> Core {
+        let dir = std::env::temp_dir().join(format!("principal-{}", uuid::Uuid::new_v4()));
+        let store = AuditStore::new(crate::config::AuditStoreConfig::Sqlite(
+            dir.join("audit.sqlite3"),
+        ));
+        Core {
+            agent: "stdio-agent".into(),
+            sessions: SessionManager::new(store.clone(), Vec::new()),
+            store,
+            policy: Arc::new(Policy::default_policy(crate::backends::catalogue()).unwrap()),
+            operators: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_needs_the_principal_call_tool_gives() {
+        let core = core();
+        let e = core.session().await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal, "{e}");
+        assert!(e.message.contains("principal"), "{e}");
+        let who = |n: &str| Principal(n.into());
+        let a = as_principal(who("alice"), core.session()).await.unwrap();
+        let b = as_principal(who("bob"), core.session()).await.unwrap();
+        let a2 = as_principal(who("alice"), core.session()).await.unwrap();
+        assert_eq!((a.agent.as_str(), b.agent.as_str()), ("alice", "bob"));
+        assert_ne!(a.id, b.id, "each principal has its own session");
+        assert_eq!(a.id, a2.id, "a principal keeps its session across calls");
+        let stdio = as_principal(core.stdio_principal(), core.session())
+            .await
+            .unwrap();
+        assert_eq!(stdio.agent, "stdio-agent");
     }
 }
