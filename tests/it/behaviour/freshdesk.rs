@@ -1,6 +1,6 @@
-//! The behaviour suite's Freshdesk entry: the stateful simulator (which answers 429 for the
-//! rate-limited step); it declares every capability. Also the simulator and the server on
-//! it that other test modules use.
+//! The behaviour suite's Freshdesk entries: the stateful simulator (which answers 429 for the
+//! rate-limited step), declaring every capability, and a read-only declaration on a seeded
+//! ticket. Also the simulator and the server on it that other test modules use.
 //!
 //! Must not: check anything itself: the steps in `suite` do, the same for every backend.
 
@@ -18,6 +18,7 @@ const GET: &str = "freshdesk_get_ticket";
 const CREATE: &str = "freshdesk_create_ticket";
 const UPDATE: &str = "freshdesk_update_ticket";
 
+/// A server on the simulator with a fresh audit store and this policy (default: shipped).
 pub async fn freshdesk_harness(sim: &FreshdeskSim, policy_text: Option<&str>) -> Harness {
     let db = store_url(Store::Sqlite).await;
     let env = std::collections::HashMap::from([
@@ -35,6 +36,8 @@ pub async fn freshdesk_harness(sim: &FreshdeskSim, policy_text: Option<&str>) ->
     ]);
     connect_with(config_from(&env), policy_text.map(policy)).await
 }
+
+/// A seeded simulator with a rate limit no test reaches by itself.
 pub async fn freshdesk_sim() -> FreshdeskSim {
     FreshdeskSim::start(SimOptions {
         api_key: "sim-key-CANARY-1234".into(),

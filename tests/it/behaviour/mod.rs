@@ -67,3 +67,30 @@ fn a_declared_capability_the_suite_cannot_run_fails() {
     };
     assert_eq!(steps(&c).unwrap(), ["bad_input"]);
 }
+
+#[test]
+fn steps_that_need_another_capability_fail_without_it() {
+    let update = suite::Update {
+        tool: "x_update_ticket",
+        args: |id| json!({"ticket_id": id}),
+        field: |v| v.get("priority").cloned(),
+        value: json!("low"),
+    };
+    let c = Capabilities {
+        read: Some(read(Some(7))),
+        delete: Some(suite::Delete::by_ticket_id("x_delete_ticket", json!({}))),
+        ..Default::default()
+    };
+    assert!(steps(&c).unwrap_err().contains("delete needs create"));
+    let create = suite::Create {
+        tool: "x_create_ticket",
+        args: json!({}),
+        id_of: |v| v.get("id").cloned(),
+    };
+    let c = Capabilities {
+        create: Some(create),
+        update: Some(update),
+        ..Default::default()
+    };
+    assert!(steps(&c).unwrap_err().contains("update needs read"));
+}
