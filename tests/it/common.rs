@@ -400,6 +400,11 @@ impl Harness {
 
     /// Calls a tool that must fail; returns its error text.
     pub async fn err(&self, tool: &str, args: Value) -> String {
+        text(&self.failed(tool, args).await)
+    }
+
+    /// Calls a tool that must fail; returns its result.
+    async fn failed(&self, tool: &str, args: Value) -> CallToolResult {
         let r = self.call(tool, args).await;
         assert_eq!(
             r.is_error,
@@ -407,7 +412,20 @@ impl Harness {
             "{tool} should have failed: {}",
             text(&r)
         );
-        text(&r)
+        r
+    }
+
+    /// Calls a tool that must fail; returns its `error.kind` (from structuredContent, which
+    /// every failed call carries, see `mcp::output::error_result`) and its error text.
+    pub async fn err_kind(&self, tool: &str, args: Value) -> (String, String) {
+        let r = self.failed(tool, args).await;
+        let kind = r
+            .structured_content
+            .as_ref()
+            .and_then(|s| s["error"]["kind"].as_str())
+            .unwrap_or_else(|| panic!("{tool}: an error without error.kind: {}", text(&r)))
+            .to_string();
+        (kind, text(&r))
     }
 }
 
