@@ -102,11 +102,13 @@ impl std::fmt::Debug for FreshdeskSim {
 impl FreshdeskSim {
     /// Binds `127.0.0.1:0` and serves in a tokio task.
     pub async fn start(opts: SimOptions) -> std::io::Result<FreshdeskSim> {
+        let mut store = Store::new();
+        seed::account(&mut store, opts.seed, now());
         let (shared, server) = server::start(SCOPE, |addr| Shared {
             api_key: opts.api_key,
             base_url: format!("http://{addr}"),
             rate: RateWindow::new(opts.requests_per_minute),
-            store: Mutex::new(Store::new(opts.seed, now())),
+            store: Mutex::new(store),
         })
         .await?;
         Ok(FreshdeskSim { shared, server })
