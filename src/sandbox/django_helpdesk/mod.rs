@@ -44,7 +44,7 @@
 //!   validation, serializers, the browsable page).
 //! - one file per view family.
 //! - `api`, DRF's dispatch and which view each API route runs; `routes`, the served instance
-//!   and the middleware stack; this file.
+//!   and the middleware stack; this file; `sandbox`, its entry in the sandbox.
 //!
 //! The folder `templates/` holds the HTML pages and field metadata the views fill in.
 
@@ -62,6 +62,7 @@ mod http;
 mod multipart;
 mod options;
 mod routes;
+mod sandbox;
 mod seed;
 mod state;
 mod templates;
@@ -81,6 +82,7 @@ use crate::sandbox::kit::server::{self, Host, Running};
 use crate::sandbox::kit::text::random_string;
 use dates::now;
 use routes::Instance;
+pub use sandbox::SANDBOX;
 use state::Db;
 pub use state::{DjangoSimOptions, DjangoSimUser};
 
