@@ -23,6 +23,7 @@ use super::urls::Route;
 use super::users::{user_create, user_ticket_detail, user_tickets_list};
 use crate::sandbox::kit::reply::Reply;
 
+/// Who may use an API route (the view's permission classes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Perm {
     Public,
