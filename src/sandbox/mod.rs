@@ -3,91 +3,61 @@
 //!
 //! Owns: faithful fakes built from the reference notes (status codes, envelopes, headers,
 //! pagination, rate limits, error bodies), with seeded demo data and fault-injection hooks;
-//! and [`Sandbox`], which starts them and builds the configuration that points at them.
-//! Must not: be used by a backend client in production paths; clients only see a base URL.
+//! and [`Sandbox`], which starts every simulator of [`SIMULATORS`] and builds the configuration
+//! that points at them. A simulator for a new backend adds its folder and its entry there.
+//! Must not: be used by a backend client in production paths (clients only see a base URL), or
+//! name a simulator's variables or banner text here (its folder's `SANDBOX` entry has them).
 
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod kit;
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use django_helpdesk::{DjangoSim, DjangoSimOptions, DjangoSimUser};
-use freshdesk::{FreshdeskSim, SimOptions};
-use kit::text::random_string;
+use kit::sandbox::{Entry, Started};
 
-/// The sandbox agent's django-helpdesk account.
+/// The sandbox agent's account, where an upstream has accounts.
 pub const SANDBOX_USER: &str = "sandbox-agent";
+
+/// Every simulator the sandbox starts, in the order it starts them and the banner lists them.
+pub const SIMULATORS: &[Entry] = &[freshdesk::SANDBOX, django_helpdesk::SANDBOX];
+
+/// The banner's operators line, after the unset variable's name.
+const UNSET_OPERATORS: &str =
+    "is unset, so changes that need a person (rules with via = \"human\") stay pending";
 
 /// Running simulators and the configuration that points at them.
 pub struct Sandbox {
-    pub freshdesk: FreshdeskSim,
-    pub django: DjangoSim,
+    /// The simulators of [`SIMULATORS`] with their titles, in order; dropping them stops serving.
+    simulators: Vec<(&'static str, Started)>,
     pub config: Config,
     /// The embedded audit store of this sandbox run.
     pub audit_path: PathBuf,
 }
 
-fn secret() -> String {
-    random_string(24, b"abcdefghijklmnopqrstuvwxyz0123456789")
-}
-
 impl Sandbox {
-    /// Starts both simulators with seeded data and an audit store in `dir`.
+    /// Starts every simulator with seeded data and an audit store in `dir`.
     pub async fn start(dir: PathBuf) -> Result<Sandbox> {
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::config(format!("cannot create {}: {e}", dir.display())))?;
-        let api_key = secret();
-        let password = secret();
-        let freshdesk = FreshdeskSim::start(SimOptions {
-            api_key: api_key.clone(),
-            requests_per_minute: 200,
-            seed: true,
-        })
-        .await
-        .map_err(|e| Error::internal(format!("cannot start the Freshdesk simulator: {e}")))?;
-        let users = vec![
-            DjangoSimUser {
-                username: SANDBOX_USER.into(),
-                password: password.clone(),
-                staff: true,
-                agent: true,
-            },
-            DjangoSimUser {
-                username: "maria".into(),
-                password: secret(),
-                staff: true,
-                agent: false,
-            },
-            DjangoSimUser {
-                username: "tomas".into(),
-                password: secret(),
-                staff: true,
-                agent: false,
-            },
-        ];
-        let django = DjangoSim::start(
-            DjangoSimOptions {
-                fork: true,
-                seed: true,
-            },
-            users,
-        )
-        .await
-        .map_err(|e| Error::internal(format!("cannot start the django-helpdesk simulator: {e}")))?;
+        let mut simulators = Vec::with_capacity(SIMULATORS.len());
+        for sim in SIMULATORS {
+            let started = (sim.start)(SANDBOX_USER).await.map_err(|e| {
+                Error::internal(format!("cannot start the {} simulator: {e}", sim.title))
+            })?;
+            simulators.push((sim.title, started));
+        }
         let audit_path = dir.join("audit.sqlite3");
-        let mut env: HashMap<&str, String> = HashMap::from([
-            ("DJANGO_HELPDESK_URL", django.base_url()),
-            ("DJANGO_HELPDESK_USERNAME", SANDBOX_USER.to_string()),
-            ("DJANGO_HELPDESK_PASSWORD", password),
-            ("FRESHDESK_BASE_URL", freshdesk.base_url()),
-            ("FRESHDESK_API_KEY", api_key),
-            ("HELPDESK_OPERATOR_AGENT", SANDBOX_USER.to_string()),
-            ("DATABASE_URL", format!("sqlite:{}", audit_path.display())),
-        ]);
+        let mut env: HashMap<&str, String> = simulators
+            .iter()
+            .flat_map(|(_, s)| s.env.iter().cloned())
+            .collect();
+        env.insert("HELPDESK_OPERATOR_AGENT", SANDBOX_USER.to_string());
+        env.insert("DATABASE_URL", format!("sqlite:{}", audit_path.display()));
         if let Ok(p) = std::env::var("HELPDESK_OPERATOR_POLICY") {
             env.insert("HELPDESK_OPERATOR_POLICY", p);
         }
@@ -98,11 +68,17 @@ impl Sandbox {
         }
         let config = crate::backends::config_from_lookup(|k| env.get(k).cloned())?;
         Ok(Sandbox {
-            freshdesk,
-            django,
+            simulators,
             config,
             audit_path,
         })
+    }
+
+    /// The running simulator of type `T` (a [`freshdesk::FreshdeskSim`], say), if one is.
+    pub fn simulator<T: Any>(&self) -> Option<&T> {
+        self.simulators
+            .iter()
+            .find_map(|(_, s)| s.running.downcast_ref::<T>())
     }
 
     /// What to tell a person starting the sandbox (printed on stderr). It names the audit file
@@ -110,10 +86,7 @@ impl Sandbox {
     /// sandbox never makes (an agent that starts it reads this too).
     pub fn banner(&self) -> String {
         let operators = match &self.config.operators_path {
-            None => format!(
-                "none: {} is unset, so changes that need a person (rules with via = \"human\") stay pending",
-                crate::operators::ENV_VAR
-            ),
+            None => format!("none: {} {UNSET_OPERATORS}", crate::operators::ENV_VAR),
             Some(p) => match crate::operators::Principals::load(p) {
                 Ok(o) => format!(
                     "{} operator(s) in {} may approve or deny",
@@ -123,36 +96,17 @@ impl Sandbox {
                 Err(e) => format!("{e}"),
             },
         };
+        let simulators: Vec<String> = self
+            .simulators
+            .iter()
+            .map(|(title, s)| format!("- {:<28}{}", format!("{title} simulator:"), s.banner))
+            .collect();
+        // The text, with `{simulators}` for their lines, `{audit}` and `{env}`.
         format!(
-            "helpdesk-operator sandbox: simulated helpdesks with demo data, nothing to install, no accounts.\n\
-             \n\
-             - Freshdesk simulator:        {fd}  (~300 tickets, agents, groups, companies, contacts)\n\
-             - django-helpdesk simulator:  {dj}  (with agent-session endpoints; you are {user})\n\
-             - audit log (SQLite):         {audit}\n\
-             - operators (human approval): {operators}\n\
-             \n\
-             MCP is being served on stdio. Connect a client by running this command as its server, e.g.\n\
-             Claude Code:     claude mcp add helpdesk-sandbox -- helpdesk-operator sandbox\n\
-             Claude Desktop:  {{\"mcpServers\": {{\"helpdesk-sandbox\": {{\"command\": \"helpdesk-operator\", \"args\": [\"sandbox\"]}}}}}}\n\
-             \n\
-             Try: get_agent_session_info, set_agent_intent, freshdesk_search_tickets, freshdesk_reply_to_ticket\n\
-             (the default policy asks for confirmation), django_helpdesk_list_tickets.\n\
-             To read the audit log, in another terminal:\n\
-             \x20 DATABASE_URL=sqlite:{audit} helpdesk-operator audit list\n\
-             \n\
-             Human approval needs an operator: a person listed, with an argon2 password hash, in the\n\
-             file {env} names. This sandbox makes none for you. To add yourself, run\n\
-             `helpdesk-operator hash-password` (it asks for a password and prints $argon2id$...), and write\n\
-             \x20 [[operator]]\n\
-             \x20 name = \"your-name\"\n\
-             \x20 password_hash = '<the printed hash>'\n\
-             to a file agents cannot write; start the sandbox with {env} set to it. Then\n\
-             `helpdesk-operator pending` lists what waits, and `approve ID` / `deny ID` ask for your name\n\
-             and password (run them with {env} and the audit log above as DATABASE_URL).\n",
-            fd = self.freshdesk.base_url(),
-            dj = self.django.base_url(),
-            user = SANDBOX_USER,
+            include_str!("banner.txt"),
+            simulators = simulators.join("\n"),
             audit = self.audit_path.display(),
+            operators = operators,
             env = crate::operators::ENV_VAR,
         )
     }

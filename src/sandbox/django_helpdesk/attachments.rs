@@ -9,10 +9,10 @@ use serde_json::{Map, Value, json};
 
 use super::csrf::CSRF_CHARS;
 use super::drf::Api;
-use super::drf::parsers::Upload;
 use super::drf::serializers::attachment_json;
 use super::drf::validation::{NOT_A_FILE, field, required_field, v_char, v_pk};
 use super::http::{Cx, server_error_html};
+use super::multipart::Upload;
 use super::state::{Attachment, Db};
 use crate::sandbox::kit::reply::Reply;
 use crate::sandbox::kit::text::random_string;

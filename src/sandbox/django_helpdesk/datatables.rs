@@ -15,11 +15,10 @@ use serde_json::{Value, json};
 use super::dates::{naturaltime, parse_datetime_input};
 use super::drf::auth::authenticate;
 use super::drf::negotiation::{NOT_ACCEPTABLE, negotiate};
-use super::drf::serializers::get_status;
 use super::encoding::python_int;
 use super::http::{Cx, bad_request_html, detail, server_error_html};
 use super::options::metadata;
-use super::state::{Db, Ticket};
+use super::state::{Db, Ticket, get_status};
 use super::views::redirect_to_login;
 use crate::sandbox::kit::reply::Reply;
 

@@ -11,13 +11,13 @@ use serde_json::{Map, Value, json};
 use super::attachments::store_attachment;
 use super::dates::now;
 use super::drf::Api;
-use super::drf::serializers::{followup_json, status_name};
+use super::drf::serializers::followup_json;
 use super::drf::validation::{
     NOT_A_FILE, blank_to_null, field, require, v_bool, v_char, v_choice, v_duration, v_pk,
 };
 use super::encoding::py_type;
 use super::http::{Cx, server_error_html};
-use super::state::{CLOSED, Db, FollowUp, RESOLVED, STATUSES};
+use super::state::{CLOSED, Db, FollowUp, RESOLVED, STATUSES, status_name};
 use super::templates::{render_followup_comment, template_context};
 use crate::sandbox::kit::reply::Reply;
 

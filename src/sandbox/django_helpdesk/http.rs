@@ -1,13 +1,10 @@
 //! Django's request cycle: the parsed request ([`Cx`]) with its session and CSRF cookie, the
-//! answer's security headers and cookies, Django's error pages and `JsonResponse`, and the
-//! served [`Instance`] that runs one request through it.
+//! answer's security headers and cookies, and Django's error pages and `JsonResponse`.
 //!
 //! Must not: decide what a URL does (that is [`super::routes`]) or check a request's CSRF token
-//! (that is [`super::csrf`]); it only reads and carries the session and the CSRF secret.
+//! (that is [`super::csrf_check`]); it only reads and carries the session and the CSRF secret.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::http::header::{
@@ -20,19 +17,15 @@ use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use super::csrf::{CSRF_CHARS, check_token_format, mask_secret, unmask_token};
-use super::drf::parsers::parse_multipart;
 use super::encoding::{http_date, iri_to_uri, percent_decode, py_json};
-use super::routes::dispatch;
+use super::multipart::parse_multipart;
 use super::state::{Db, HttpSession};
-use crate::sandbox::kit::lock;
 use crate::sandbox::kit::query::Query;
 use crate::sandbox::kit::reply::{Reply, status};
 use crate::sandbox::kit::request::content_mime;
-use crate::sandbox::kit::server::Simulator;
 use crate::sandbox::kit::text::random_string;
 
-const MAX_BODY: usize = 16 * 1024 * 1024;
-const JSON_TYPE: &str = "application/json";
+pub(super) const JSON_TYPE: &str = "application/json";
 pub(super) const SESSION_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const CSRF_COOKIE_AGE: i64 = 31_449_600;
 const SESSION_COOKIE_AGE: i64 = 1_209_600;
@@ -49,42 +42,6 @@ const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
         "same-origin",
     ),
 ];
-
-/// The simulated instance as served: its database, shared with [`super::DjangoSim`].
-pub(super) struct Instance {
-    pub(super) db: Arc<Mutex<Db>>,
-}
-
-impl Simulator for Instance {
-    const NAME: &'static str = "django-helpdesk";
-    const MAX_BODY: usize = MAX_BODY;
-    const JSON_TYPE: &'static str = JSON_TYPE;
-
-    /// Parses the request, runs the middlewares and the view, adds cookies.
-    fn answer(&self, parts: &Parts, body: &[u8]) -> Reply {
-        let mut db = lock(&self.db);
-        let mut cx = Cx::new(parts, Bytes::copy_from_slice(body), &db);
-        let reply = dispatch(&mut db, &mut cx);
-        cx.finish(reply)
-    }
-
-    /// Django's 400 page, answered before the request cycle (no content type, no cookies).
-    fn too_large(&self) -> Reply {
-        Reply::raw(
-            StatusCode::BAD_REQUEST,
-            None,
-            error_page("Bad Request (400)", ""),
-        )
-    }
-
-    /// Django's headers come with the request cycle ([`Cx::finish`]), not with every answer.
-    fn stamp(&self, _headers: &mut HeaderMap) {}
-
-    /// The request log holds decoded paths, as Django's `path_info`.
-    fn logged_path<'a>(&self, raw: &'a str) -> Cow<'a, str> {
-        Cow::Owned(percent_decode(raw))
-    }
-}
 
 /// Django's answers (on top of the kit's [`Reply`]).
 impl Reply {
@@ -104,7 +61,7 @@ impl Reply {
 }
 
 /// Django's plain error page (`DEBUG = False`).
-fn error_page(title: &str, details: &str) -> String {
+pub(super) fn error_page(title: &str, details: &str) -> String {
     format!(
         include_str!("templates/error.html"),
         title = title,

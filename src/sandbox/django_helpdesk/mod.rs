@@ -34,28 +34,40 @@
 //!
 //! Layout: this file is the public API; the generic plumbing (loopback server, request log,
 //! [`Reply`](crate::sandbox::kit::reply::Reply), query strings, random strings) is the shared
-//! [`crate::sandbox::kit`]. Here, `http` is Django's request cycle (the served instance,
-//! sessions, cookies, error pages), `routes` the URLconf and middlewares, `drf` what Django
-//! REST framework adds (negotiation, auth, parsers, pagination, validation, serializers), one
-//! file per view family, `templates` the comment template engine, `seed` the demo data, and
-//! the folder `templates/` the HTML pages and field metadata the views fill in.
+//! [`crate::sandbox::kit`]. Here, in layers where a file imports only the ones below it:
+//! - ground: `state` (the database and its options), `dates`, `encoding`, `urls` (the URLconf's
+//!   routes and pks), `csrf` (the tokens), `multipart` (form bodies); on the database, `seed`
+//!   (the demo data) and `templates` (the comment template engine).
+//! - `http`, Django's request cycle (the parsed request, sessions, cookies, error pages), and
+//!   `csrf_check`, the CSRF middleware's checks.
+//! - `drf`, what Django REST framework adds (negotiation, auth, parsers, pagination,
+//!   validation, serializers, the browsable page).
+//! - one file per view family.
+//! - `api`, DRF's dispatch and which view each API route runs; `routes`, the served instance
+//!   and the middleware stack; this file; `sandbox`, its entry in the sandbox.
+//!
+//! The folder `templates/` holds the HTML pages and field metadata the views fill in.
 
 mod agent_sessions;
+mod api;
 mod attachments;
-mod browsable;
 mod csrf;
+mod csrf_check;
 mod datatables;
 mod dates;
 mod drf;
 mod encoding;
 mod followups;
 mod http;
+mod multipart;
 mod options;
 mod routes;
+mod sandbox;
 mod seed;
 mod state;
 mod templates;
 mod tickets;
+mod urls;
 mod users;
 mod views;
 
@@ -68,31 +80,14 @@ use crate::sandbox::kit::faults::PathScope;
 use crate::sandbox::kit::lock;
 use crate::sandbox::kit::server::{self, Host, Running};
 use crate::sandbox::kit::text::random_string;
-use http::Instance;
+use dates::now;
+use routes::Instance;
+pub use sandbox::SANDBOX;
 use state::Db;
+pub use state::{DjangoSimOptions, DjangoSimUser};
 
 /// Alphabet of DRF token keys.
 const TOKEN_CHARS: &[u8] = b"0123456789abcdef";
-
-/// How the simulated instance behaves.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DjangoSimOptions {
-    /// Serve the dolthub fork's agent-session endpoints (otherwise they 404 like on a plain
-    /// django-helpdesk).
-    pub fork: bool,
-    /// Load the deterministic demo tickets (the three queues exist either way).
-    pub seed: bool,
-}
-
-/// An account on the simulated instance. Staff users are also superusers (they may create users
-/// through `/api/users/`); `agent` is the fork's `UserSettings.is_agent`.
-#[derive(Debug, Clone)]
-pub struct DjangoSimUser {
-    pub username: String,
-    pub password: String,
-    pub staff: bool,
-    pub agent: bool,
-}
 
 /// A running simulator. Dropping it stops serving.
 pub struct DjangoSim {
@@ -117,7 +112,11 @@ impl DjangoSim {
         opts: DjangoSimOptions,
         users: Vec<DjangoSimUser>,
     ) -> std::io::Result<DjangoSim> {
-        let db = Arc::new(Mutex::new(Db::new(opts, users)));
+        let mut db = Db::new(opts, users);
+        if opts.seed {
+            seed::seed(&mut db, now());
+        }
+        let db = Arc::new(Mutex::new(db));
         let instance = Instance {
             db: Arc::clone(&db),
         };

@@ -7,10 +7,10 @@ use std::sync::LazyLock;
 
 use serde_json::{Value, json};
 
-use super::drf::{Api, url_id};
+use super::drf::Api;
 use super::http::Cx;
-use super::routes::Route;
 use super::state::{Db, PRIORITIES, STATUSES};
+use super::urls::{Route, url_id};
 use crate::sandbox::kit::reply::Reply;
 
 const TICKETS_DOC: &str = "A viewset that provides the standard actions to handle Ticket\n\nYou can filter the tickets by status using the `status` query parameter. For example:\n\n`/api/tickets/?status=Open,Resolved` will return all the tickets that are Open or Resolved.";

@@ -1,100 +1,71 @@
-//! The URLconf and the middleware stack: which view a path goes to, `APPEND_SLASH`'s 301, the
-//! fork's middlewares, and CSRF for the plain Django views.
+//! The served [`Instance`] and the middleware stack it runs a request through: the fork's
+//! middlewares, the URLconf's view (from [`super::urls`]), `APPEND_SLASH`'s 301, and CSRF for
+//! the plain Django views.
 //!
 //! Must not: answer a request itself beyond the redirect and 404 the stack gives; the views
 //! do.
 
-use std::sync::LazyLock;
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
 
-use regex::Regex;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::http::header::HeaderMap;
+use axum::http::request::Parts;
 
 use super::agent_sessions::fork_middleware;
-use super::csrf::{csrf_failure_page, csrf_protect};
+use super::api::drf;
+use super::csrf_check::{csrf_failure_page, csrf_protect};
 use super::datatables::datatables_view;
-use super::drf::drf;
-use super::http::{Cx, not_found_html};
+use super::encoding::percent_decode;
+use super::http::{Cx, JSON_TYPE, error_page, not_found_html};
 use super::state::Db;
+use super::urls::{Route, resolve};
 use super::views::{dashboard_view, home_view, login_view, logout_view, media_view};
+use crate::sandbox::kit::lock;
 use crate::sandbox::kit::reply::Reply;
+use crate::sandbox::kit::server::Simulator;
 
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Route {
-    Home,
-    Dashboard,
-    Login,
-    Logout,
-    Media(String),
-    ApiRoot,
-    Tickets,
-    Ticket(String),
-    FollowUps,
-    FollowUp(String),
-    Attachments,
-    Attachment(String),
-    Users,
-    UserTickets,
-    UserTicket(String),
-    ForkInfo,
-    ForkIntent,
-    ForkFinish,
-    Datatables(String),
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// The simulated instance as served: its database, shared with [`super::DjangoSim`].
+pub(super) struct Instance {
+    pub(super) db: Arc<Mutex<Db>>,
 }
 
-static B64_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
-        .expect("a valid regex")
-});
+impl Simulator for Instance {
+    const NAME: &'static str = "django-helpdesk";
+    const MAX_BODY: usize = MAX_BODY;
+    const JSON_TYPE: &'static str = JSON_TYPE;
 
-/// The URLconf: which view a decoded path goes to (`None` is a 404).
-fn resolve(path: &str, fork: bool) -> Option<Route> {
-    let fixed = match path {
-        "/" => Some(Route::Home),
-        "/dashboard/" => Some(Route::Dashboard),
-        "/login/" => Some(Route::Login),
-        "/logout/" => Some(Route::Logout),
-        "/api/" => Some(Route::ApiRoot),
-        "/api/tickets/" => Some(Route::Tickets),
-        "/api/followups/" => Some(Route::FollowUps),
-        "/api/followups-attachments/" => Some(Route::Attachments),
-        "/api/users/" => Some(Route::Users),
-        "/api/user_tickets/" => Some(Route::UserTickets),
-        "/api/agent-session-info/" if fork => Some(Route::ForkInfo),
-        "/api/set-agent-intent/" if fork => Some(Route::ForkIntent),
-        "/api/finish-agent-session/" if fork => Some(Route::ForkFinish),
-        _ => None,
-    };
-    if fixed.is_some() {
-        return fixed;
+    /// Parses the request, runs the middlewares and the view, adds cookies.
+    fn answer(&self, parts: &Parts, body: &[u8]) -> Reply {
+        let mut db = lock(&self.db);
+        let mut cx = Cx::new(parts, Bytes::copy_from_slice(body), &db);
+        let reply = dispatch(&mut db, &mut cx);
+        cx.finish(reply)
     }
-    if let Some(q) = path.strip_prefix("/datatables_ticket_list/") {
-        return B64_PATH
-            .is_match(q)
-            .then(|| Route::Datatables(q.to_string()));
+
+    /// Django's 400 page, answered before the request cycle (no content type, no cookies).
+    fn too_large(&self) -> Reply {
+        Reply::raw(
+            StatusCode::BAD_REQUEST,
+            None,
+            error_page("Bad Request (400)", ""),
+        )
     }
-    if let Some(p) = path.strip_prefix("/media/") {
-        return Some(Route::Media(p.to_string()));
+
+    /// Django's headers come with the request cycle ([`Cx::finish`]), not with every answer.
+    fn stamp(&self, _headers: &mut HeaderMap) {}
+
+    /// The request log holds decoded paths, as Django's `path_info`.
+    fn logged_path<'a>(&self, raw: &'a str) -> Cow<'a, str> {
+        Cow::Owned(percent_decode(raw))
     }
-    type MakeRoute = fn(String) -> Route;
-    let details: [(&str, MakeRoute); 4] = [
-        ("/api/tickets/", Route::Ticket),
-        ("/api/followups/", Route::FollowUp),
-        ("/api/followups-attachments/", Route::Attachment),
-        ("/api/user_tickets/", Route::UserTicket),
-    ];
-    for (prefix, make) in details {
-        if let Some(pk) = path.strip_prefix(prefix).and_then(|r| r.strip_suffix('/'))
-            && !pk.is_empty()
-            && !pk.contains('/')
-            && !pk.contains('.')
-        {
-            return Some(make(pk.to_string()));
-        }
-    }
-    None
 }
 
 /// The middleware stack and the URLconf: fork middlewares, APPEND_SLASH, CSRF for plain views.
-pub(super) fn dispatch(db: &mut Db, cx: &mut Cx) -> Reply {
+fn dispatch(db: &mut Db, cx: &mut Cx) -> Reply {
     if db.opts.fork
         && let Some(r) = fork_middleware(db, cx)
     {

@@ -9,8 +9,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use super::drf::serializers::status_name;
-use super::state::{CLOSED, Db, FollowUp, RESOLVED, Ticket};
+use super::state::{CLOSED, Db, FollowUp, RESOLVED, Ticket, status_name};
 
 /// `(queue id, title, description, resolution note)`.
 const SUBJECTS: [(u64, &str, &str, &str); 36] = [

@@ -1,16 +1,14 @@
-//! The simulated database: users, queues, tickets, follow-ups, attachments, HTTP sessions, DRF
-//! tokens and the fork's finished sessions, with the model helpers the views
-//! share (`ticket_for_url`, `get_assigned_to`, cascading delete).
+//! The simulated database: how the instance behaves ([`DjangoSimOptions`]), its accounts
+//! ([`DjangoSimUser`]), users, queues, tickets, follow-ups, attachments, HTTP sessions, DRF
+//! tokens and the fork's finished sessions, with the model helpers the views share (status and
+//! priority names, `ticket_for_url`, `get_assigned_to`, cascading delete).
 //!
-//! Must not: know about HTTP (requests, replies, cookies), or keep anything outside memory.
+//! Must not: know about HTTP (requests, replies, cookies), load the demo data (that is
+//! [`super::seed`], above it), or keep anything outside memory.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-
-use super::dates::now;
-use super::seed::seed;
-use super::{DjangoSimOptions, DjangoSimUser};
 
 pub(super) const STATUSES: [(i64, &str); 5] = [
     (1, "Open"),
@@ -28,6 +26,52 @@ pub(super) const PRIORITIES: [(i64, &str); 5] = [
 ];
 pub(super) const RESOLVED: i64 = 3;
 pub(super) const CLOSED: i64 = 4;
+
+/// How the simulated instance behaves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DjangoSimOptions {
+    /// Serve the dolthub fork's agent-session endpoints (otherwise they 404 like on a plain
+    /// django-helpdesk).
+    pub fork: bool,
+    /// Load the deterministic demo tickets (the three queues exist either way).
+    pub seed: bool,
+}
+
+/// An account on the simulated instance. Staff users are also superusers (they may create users
+/// through `/api/users/`); `agent` is the fork's `UserSettings.is_agent`.
+#[derive(Debug, Clone)]
+pub struct DjangoSimUser {
+    pub username: String,
+    pub password: String,
+    pub staff: bool,
+    pub agent: bool,
+}
+
+/// A model choice's display name (the number itself when it is no choice).
+fn choice_name(choices: &[(i64, &str)], n: i64) -> String {
+    choices
+        .iter()
+        .find(|(c, _)| *c == n)
+        .map(|(_, name)| name.to_string())
+        .unwrap_or_else(|| n.to_string())
+}
+
+pub(super) fn status_name(n: i64) -> String {
+    choice_name(&STATUSES, n)
+}
+
+pub(super) fn priority_name(n: i64) -> String {
+    choice_name(&PRIORITIES, n)
+}
+
+/// `Ticket.get_status`: the display name, with " - On Hold".
+pub(super) fn get_status(t: &Ticket) -> String {
+    let mut s = status_name(t.status);
+    if t.on_hold {
+        s.push_str(" - On Hold");
+    }
+    s
+}
 
 #[derive(Debug, Clone)]
 pub(super) struct User {
@@ -160,7 +204,7 @@ impl Db {
             slug: slug.to_string(),
         })
         .collect();
-        let mut db = Db {
+        Db {
             opts,
             agent_access_control: false,
             users,
@@ -174,11 +218,7 @@ impl Db {
             sessions: HashMap::new(),
             tokens: HashMap::new(),
             finished: Vec::new(),
-        };
-        if opts.seed {
-            seed(&mut db, now());
         }
-        db
     }
 
     pub(super) fn user(&self, id: u64) -> Option<&User> {

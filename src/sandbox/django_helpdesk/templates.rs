@@ -11,9 +11,8 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::dates::django_datetime;
-use super::drf::serializers::{get_status, priority_name, status_name};
 use super::encoding::{esc, py_str};
-use super::state::{Db, Ticket};
+use super::state::{Db, Ticket, get_status, priority_name, status_name};
 
 static TAG_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}").expect("a valid regex"));

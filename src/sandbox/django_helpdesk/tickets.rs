@@ -12,12 +12,12 @@ use serde_json::{Map, Value, json};
 use super::attachments::{bad_extension, store_attachment};
 use super::dates::now;
 use super::drf::Api;
-use super::drf::parsers::Upload;
 use super::drf::serializers::ticket_json;
 use super::drf::validation::{
     blank_to_null, field, require, v_bool, v_char, v_choice, v_datetime, v_email, v_pk,
 };
 use super::http::{Cx, server_error_html};
+use super::multipart::Upload;
 use super::state::{Db, FollowUp, PRIORITIES, STATUSES, Ticket};
 use crate::sandbox::kit::reply::Reply;
 

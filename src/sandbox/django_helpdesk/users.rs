@@ -8,11 +8,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
-use super::drf::serializers::{drf_dt, get_status};
+use super::drf::Api;
+use super::drf::serializers::drf_dt;
 use super::drf::validation::{field, required_field, v_char, v_email};
-use super::drf::{Api, url_pk};
 use super::http::{Cx, detail, server_error_html};
-use super::state::{Db, Ticket, User};
+use super::state::{Db, Ticket, User, get_status};
+use super::urls::url_pk;
 use crate::sandbox::kit::reply::Reply;
 
 /// Django's `UnicodeUsernameValidator` message.

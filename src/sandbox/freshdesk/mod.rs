@@ -25,8 +25,8 @@
 //! is the shared [`crate::sandbox::kit`]; this folder holds what is Freshdesk's: `service`
 //! (auth, rate-limit headers, the headers of every answer), `routes`, `errors` and `input`
 //! (its error shapes and validation), `state` and `views` (records and their JSON), one file
-//! per resource (`tickets`, `conversations`, `contacts`, `companies`, `reference`), `search`
-//! and `seed` (the demo data).
+//! per resource (`tickets`, `conversations`, `contacts`, `companies`, `reference`), `search`,
+//! `seed` (the demo data) and `sandbox` (its entry in the sandbox).
 
 mod companies;
 mod contacts;
@@ -35,6 +35,7 @@ mod errors;
 mod input;
 mod reference;
 mod routes;
+mod sandbox;
 mod search;
 mod seed;
 mod service;
@@ -55,6 +56,7 @@ use crate::sandbox::kit::rate::RateWindow;
 use crate::sandbox::kit::server::{self, Host, Running};
 use crate::sandbox::kit::time::now;
 
+pub use self::sandbox::SANDBOX;
 pub use crate::sandbox::kit::SimFault;
 
 /// Fault and request-count prefixes: one starting with `/api/` is matched against the whole
@@ -102,11 +104,13 @@ impl std::fmt::Debug for FreshdeskSim {
 impl FreshdeskSim {
     /// Binds `127.0.0.1:0` and serves in a tokio task.
     pub async fn start(opts: SimOptions) -> std::io::Result<FreshdeskSim> {
+        let mut store = Store::new();
+        seed::account(&mut store, opts.seed, now());
         let (shared, server) = server::start(SCOPE, |addr| Shared {
             api_key: opts.api_key,
             base_url: format!("http://{addr}"),
             rate: RateWindow::new(opts.requests_per_minute),
-            store: Mutex::new(Store::new(opts.seed, now())),
+            store: Mutex::new(store),
         })
         .await?;
         Ok(FreshdeskSim { shared, server })

@@ -4,14 +4,14 @@
 //!
 //! Owns: the records and the rules that keep them consistent whatever route changes them
 //! (SLA targets by priority, ticket stats on a status change, one user id space).
-//! Must not: parse requests or build JSON (the resource files and `views` do).
+//! Must not: parse requests or build JSON (the resource files and `views` do), or make the demo
+//! data (`seed`, above it, does).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::seed;
 use crate::sandbox::kit::text::to_text;
 
 /// Agents and contacts share the user id space, as in Freshdesk.
@@ -383,8 +383,9 @@ pub(super) struct Store {
 }
 
 impl Store {
-    pub(super) fn new(seed: bool, now: DateTime<Utc>) -> Self {
-        let mut store = Store {
+    /// An account with no records; [`super::seed`] fills it.
+    pub(super) fn new() -> Self {
+        Store {
             me: USER_BASE + 1,
             next_user: USER_BASE + 1,
             next_company: COMPANY_BASE + 1,
@@ -396,9 +397,7 @@ impl Store {
             contacts: BTreeMap::new(),
             tickets: BTreeMap::new(),
             conversations: BTreeMap::new(),
-        };
-        seed::account(&mut store, seed, now);
-        store
+        }
     }
 
     pub(super) fn user_id(&mut self) -> i64 {

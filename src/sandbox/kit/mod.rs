@@ -11,6 +11,7 @@
 //! - [`request`]: reading common request headers (Basic credentials, `Accept`, content type).
 //! - [`query`]: decoded query strings and page links; [`time`]: timestamps; [`text`]: HTML,
 //!   plain text, e-mail addresses and random strings.
+//! - [`sandbox`]: the entry a simulator hands the sandbox, and its accounts' secrets.
 //! - [`lock`] and [`paginate`].
 //!
 //! A simulator supplies (through [`server::Simulator`]): its state and routes (answering a
@@ -28,6 +29,7 @@ pub mod query;
 pub mod rate;
 pub mod reply;
 pub mod request;
+pub mod sandbox;
 pub mod server;
 pub mod text;
 pub mod time;

@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 
-use super::super::csrf::csrf_protect;
+use super::super::csrf_check::csrf_protect;
 use super::super::http::Cx;
 use super::super::state::Db;
 

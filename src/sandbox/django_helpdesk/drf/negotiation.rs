@@ -4,7 +4,13 @@
 //! Must not: look at anything but the `Accept` header and the `format` parameter.
 
 use super::super::http::Cx;
-use super::Render;
+
+/// The renderer negotiation picks: `JSONRenderer` or `BrowsableAPIRenderer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in super::super) enum Render {
+    Json,
+    Html,
+}
 
 /// DRF's `NotAcceptable` detail.
 pub(in super::super) const NOT_ACCEPTABLE: &str = "Could not satisfy the request Accept header.";

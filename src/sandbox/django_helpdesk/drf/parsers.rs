@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::encoding::py_type;
 use super::super::http::{Cx, detail};
+use super::super::multipart::{Upload, parse_multipart};
 
 /// `request.data` after DRF's parsers: the data (a JSON value, or the form as an object of
 /// strings) and any uploaded files.
@@ -14,14 +15,6 @@ pub(in super::super) struct Parsed {
     pub(in super::super) data: Value,
     pub(in super::super) files: Vec<Upload>,
     pub(in super::super) form: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(in super::super) struct Upload {
-    pub(in super::super) field: String,
-    pub(in super::super) filename: String,
-    pub(in super::super) content_type: String,
-    pub(in super::super) data: Vec<u8>,
 }
 
 pub(in super::super) fn parse_data(cx: &Cx) -> Result<Parsed, (u16, Value)> {
@@ -124,90 +117,6 @@ fn python_json_error(e: &serde_json::Error, body: &[u8]) -> String {
         .sum();
     let char_pos = line_start + column - 1;
     format!("{what}: line {line} column {column} (char {char_pos})")
-}
-
-/// Text fields of a form, in order.
-type FormFields = Vec<(String, String)>;
-
-/// A minimal `multipart/form-data` reader: text fields and files.
-pub(in super::super) fn parse_multipart(
-    content_type: &str,
-    body: &[u8],
-) -> Option<(FormFields, Vec<Upload>)> {
-    let boundary = content_type.split(';').find_map(|p| {
-        let (k, v) = p.trim().split_once('=')?;
-        k.eq_ignore_ascii_case("boundary")
-            .then(|| v.trim().trim_matches('"').to_string())
-    })?;
-    if boundary.is_empty() {
-        return None;
-    }
-    let delim = format!("--{boundary}").into_bytes();
-    let mut fields = Vec::new();
-    let mut files = Vec::new();
-    let mut chunks = split_bytes(body, &delim).into_iter();
-    chunks.next()?; // preamble
-    for chunk in chunks {
-        if chunk.starts_with(b"--") {
-            break;
-        }
-        let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
-        let chunk = chunk.strip_suffix(b"\r\n").unwrap_or(chunk);
-        let split = find_bytes(chunk, b"\r\n\r\n")?;
-        let head = String::from_utf8_lossy(&chunk[..split]).into_owned();
-        let content = chunk[split + 4..].to_vec();
-        let mut name = None;
-        let mut filename = None;
-        let mut ctype = String::new();
-        for line in head.split("\r\n") {
-            let Some((k, v)) = line.split_once(':') else {
-                continue;
-            };
-            if k.trim().eq_ignore_ascii_case("content-disposition") {
-                for p in v.split(';') {
-                    if let Some((pk, pv)) = p.trim().split_once('=') {
-                        let pv = pv.trim().trim_matches('"').to_string();
-                        match pk.trim() {
-                            "name" => name = Some(pv),
-                            "filename" => filename = Some(pv),
-                            _ => {}
-                        }
-                    }
-                }
-            } else if k.trim().eq_ignore_ascii_case("content-type") {
-                ctype = v.trim().to_string();
-            }
-        }
-        let name = name?;
-        match filename {
-            Some(f) => files.push(Upload {
-                field: name,
-                filename: f,
-                content_type: ctype,
-                data: content,
-            }),
-            None => fields.push((name, String::from_utf8_lossy(&content).into_owned())),
-        }
-    }
-    Some((fields, files))
-}
-
-fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn split_bytes<'a>(hay: &'a [u8], delim: &[u8]) -> Vec<&'a [u8]> {
-    let mut out = Vec::new();
-    let mut rest = hay;
-    while let Some(i) = find_bytes(rest, delim) {
-        out.push(&rest[..i]);
-        rest = &rest[i + delim.len()..];
-    }
-    out.push(rest);
-    out
 }
 
 /// `{"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}` and friends.

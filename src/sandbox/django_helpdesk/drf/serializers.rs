@@ -1,5 +1,6 @@
 //! The serializers' output: tickets with their follow-ups, follow-ups with their attachments,
-//! attachments, status and priority names, and DRF's date-time format.
+//! attachments, and DRF's date-time format (status and priority names are the models', in
+//! `state`).
 //!
 //! Must not: validate input or change state.
 
@@ -9,33 +10,7 @@ use serde_json::{Value, json};
 use super::super::dates::duration_string;
 use super::super::encoding::quote_path;
 use super::super::http::Cx;
-use super::super::state::{Attachment, Db, FollowUp, PRIORITIES, STATUSES, Ticket};
-
-/// A model choice's display name (the number itself when it is no choice).
-fn choice_name(choices: &[(i64, &str)], n: i64) -> String {
-    choices
-        .iter()
-        .find(|(c, _)| *c == n)
-        .map(|(_, name)| name.to_string())
-        .unwrap_or_else(|| n.to_string())
-}
-
-pub(in super::super) fn status_name(n: i64) -> String {
-    choice_name(&STATUSES, n)
-}
-
-pub(in super::super) fn priority_name(n: i64) -> String {
-    choice_name(&PRIORITIES, n)
-}
-
-/// `Ticket.get_status`: the display name, with " - On Hold".
-pub(in super::super) fn get_status(t: &Ticket) -> String {
-    let mut s = status_name(t.status);
-    if t.on_hold {
-        s.push_str(" - On Hold");
-    }
-    s
-}
+use super::super::state::{Attachment, Db, FollowUp, Ticket};
 
 /// DRF's `DateTimeField` output: ISO 8601 in UTC, `Z`, microseconds when there are any.
 pub(in super::super) fn drf_dt(d: &DateTime<Utc>) -> String {

@@ -1,23 +1,23 @@
 //! DRF's browsable API page, with the ticket form's `<select>`s the product's client reads queues
-//! and users from; the HTML lives in `templates/`.
+//! and users from; the HTML lives in the simulator's `templates/`.
 //!
 //! Must not: show the forms to non-staff or on an error, or leave a value unescaped.
 
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use super::drf::{Api, url_id};
-use super::encoding::{esc, percent_decode, pretty_json};
-use super::http::Cx;
-use super::routes::Route;
-use super::state::{Db, PRIORITIES, Queue, STATUSES, Ticket};
+use super::super::encoding::{esc, percent_decode, pretty_json};
+use super::super::http::Cx;
+use super::super::state::{Db, PRIORITIES, Queue, STATUSES, Ticket};
+use super::super::urls::{Route, url_id};
+use super::request::Api;
 
 const SELECT_CUTOFF: usize = 1000;
 
 /// One labelled control of DRF's horizontal form.
 fn form_group(label: &str, control: &str) -> String {
     format!(
-        include_str!("templates/form_group.html"),
+        include_str!("../templates/form_group.html"),
         label = label,
         control = control
     )
@@ -98,7 +98,7 @@ fn ticket_form(db: &Db, token: &str, action: &str, method: &str, cur: Option<&Ti
     };
     let selected = |v: Option<u64>| v.map(|x| x.to_string());
     let mut f = format!(
-        include_str!("templates/ticket_form.html"),
+        include_str!("../templates/ticket_form.html"),
         action = esc(action),
         method = method,
         token = token
@@ -192,7 +192,7 @@ fn ticket_form(db: &Db, token: &str, action: &str, method: &str, cur: Option<&Ti
         "Ticket Instance"
     };
     f.push_str(&format!(
-        include_str!("templates/ticket_form_actions.html"),
+        include_str!("../templates/ticket_form_actions.html"),
         method = method,
         resource = resource
     ));
@@ -208,7 +208,7 @@ pub(super) fn browsable_page(db: &Db, cx: &mut Cx, api: &Api, status: u16, body:
         .unwrap_or("");
     let user_menu = match api.user.and_then(|u| db.user(u)) {
         Some(u) => format!(
-            include_str!("templates/user_menu.html"),
+            include_str!("../templates/user_menu.html"),
             username = esc(&u.username),
             token = token
         ),
@@ -237,14 +237,14 @@ pub(super) fn browsable_page(db: &Db, cx: &mut Cx, api: &Api, status: u16, body:
         String::new()
     } else {
         format!(
-            include_str!("templates/browsable_forms.html"),
+            include_str!("../templates/browsable_forms.html"),
             form = form,
             path = esc(&cx.raw_path),
             token = token
         )
     };
     format!(
-        include_str!("templates/browsable.html"),
+        include_str!("../templates/browsable.html"),
         name = esc(api.name),
         user_menu = user_menu,
         path = esc(&cx.raw_path),
