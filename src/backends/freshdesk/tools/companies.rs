@@ -165,7 +165,7 @@ impl HelpdeskOperator {
                         };
                         let cid = created.id();
                         let message = super::saved_message(create, "company", cid);
-                        let value = obj("company", created.value.clone(), message);
+                        let value = obj("company", created.object.clone(), message);
                         Ok(super::written(created, value, cid))
                     },
                 )

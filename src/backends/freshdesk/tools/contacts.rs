@@ -240,7 +240,7 @@ impl HelpdeskOperator {
                         };
                         let cid = created.id();
                         let message = super::saved_message(create, "contact", cid);
-                        let value = obj("contact", created.value.clone(), message);
+                        let value = obj("contact", created.object.clone(), message);
                         Ok(super::written(created, value, cid))
                     },
                 )

@@ -166,7 +166,7 @@ impl HelpdeskOperator {
                         let c = s.freshdesk()?.update_conversation(id, &change).await?;
                         let c = super::updated(c);
                         let message = format!("Updated note #{id}.");
-                        let value = obj("conversation", c.value.clone(), message);
+                        let value = obj("conversation", c.object.clone(), message);
                         Ok(super::written(c, value, id))
                     },
                 )
@@ -209,11 +209,11 @@ impl HelpdeskOperator {
                     };
                     let what = match post {
                         Post::Reply(_) => "reply",
-                        Post::Note(_) if created.value["private"] == json!(false) => "public note",
+                        Post::Note(_) if created.object["private"] == json!(false) => "public note",
                         Post::Note(_) => "private note",
                     };
                     let message = format!("Added {what} #{} to ticket #{ticket}.", created.id());
-                    let value = obj("conversation", created.value.clone(), message);
+                    let value = obj("conversation", created.object.clone(), message);
                     Ok(super::written(created, value, ticket))
                 },
             )

@@ -464,7 +464,8 @@ fn saved_message(create: bool, kind: &str, id: i64) -> String {
 /// An update's answer in the shape of a create's.
 fn updated((value, status): (Value, u16)) -> Created {
     Created {
-        value,
+        object: value.clone(),
+        raw: value,
         status: Some(status),
         note: None,
     }
@@ -476,7 +477,7 @@ fn written(created: Created, value: FdObject, target: i64) -> Written<FdObject> 
     Written {
         value,
         target_id: Some(target.to_string()),
-        after: Some(created.value),
+        after: Some(created.raw),
         status: created.status,
         note: created.note,
     }

@@ -352,7 +352,7 @@ impl HelpdeskOperator {
                             None => format!("Created ticket #{id}."),
                             Some(_) => format!("Created ticket #{id}. {LOOKED_UP}"),
                         };
-                        let value = obj("ticket", enrich(&refs, created.value.clone()), message);
+                        let value = obj("ticket", enrich(&refs, created.object.clone()), message);
                         Ok(super::written(created, value, id))
                     },
                 )
