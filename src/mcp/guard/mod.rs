@@ -55,6 +55,34 @@ pub struct WriteSpec {
     pub before_view: fn(&Value) -> Value,
 }
 
+impl WriteSpec {
+    /// The write that the tool call `p` makes on `target` (None for a create: its id is known
+    /// afterwards), `view` being what policy compares; the before image is not read for
+    /// policy until [`WriteSpec::before`] says how.
+    pub fn of<P: Serialize>(
+        tool: &'static ToolMeta,
+        p: &P,
+        target: Option<i64>,
+        view: Value,
+    ) -> WriteSpec {
+        WriteSpec {
+            tool,
+            target_id: target.map(|id| id.to_string()),
+            arguments: crate::mcp::params::args_of(p),
+            view,
+            before_view: no_view,
+        }
+    }
+
+    /// The before image's canonical values, for `changes` rules.
+    pub fn before(self, before_view: fn(&Value) -> Value) -> WriteSpec {
+        WriteSpec {
+            before_view,
+            ..self
+        }
+    }
+}
+
 /// The audit log's name for a session's start (an event, not a tool).
 const SESSION_START: ToolMeta = ToolMeta {
     name: "agent_session_start",
@@ -248,6 +276,21 @@ impl Core {
             "read timing"
         );
         result
+    }
+
+    /// [`Core::write`] of a create: there is no before image; `op` makes the object.
+    pub async fn create<T, O, OF>(
+        &self,
+        spec: WriteSpec,
+        call: CallCtx,
+        op: O,
+    ) -> Result<Outcome<T>>
+    where
+        O: FnOnce(Arc<AgentSession>) -> OF,
+        OF: Future<Output = Result<Written<T>>>,
+    {
+        self.write(spec, call, |_| async { Ok(None) }, |s, _| op(s))
+            .await
     }
 
     /// Runs a write through policy and the audit log. `before` reads the object's current

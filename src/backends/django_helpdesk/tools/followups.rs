@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::guard::{CallCtx, WriteSpec, Written};
 use crate::mcp::output::{finish_write, write_schema};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::params::{Parameters, validated};
 use crate::policy::catalog::PolicyView;
 
 /// django-helpdesk renders a follow-up comment as a Django template (`{{ x }}` and `{# #}` are
@@ -89,13 +89,7 @@ impl HelpdeskOperator {
                 "check ticket #{id} with django_helpdesk_get_ticket before adding it again."
             );
             let wording = Wording::new("follow-up", "follow-ups", check);
-            let spec = WriteSpec {
-                tool: &ADD_FOLLOWUP,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(&ADD_FOLLOWUP, &p, Some(id), p.view()?).before(ticket_view);
             self.core
                 .write(
                     spec,

@@ -26,9 +26,9 @@ use super::{CREATE_TICKET, DELETE_TICKET, GET_TICKET, LIST_TICKETS, UPDATE_TICKE
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, Written, no_view};
+use crate::mcp::guard::{CallCtx, WriteSpec, Written};
 use crate::mcp::output::{finish, finish_write, write_schema};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::params::{Parameters, validated};
 use crate::policy::catalog::PolicyView;
 
 const NOTHING_TO_CHANGE: &str = "nothing to change: give at least one of title, description, \
@@ -233,48 +233,35 @@ impl HelpdeskOperator {
             if let Some(u) = assignee {
                 view["assigned_to"] = json!(u);
             }
-            let spec = WriteSpec {
-                tool: &CREATE_TICKET,
-                target_id: None,
-                arguments: args_of(&p),
-                view,
-                before_view: no_view,
-            };
+            let spec = WriteSpec::of(&CREATE_TICKET, &p, None, view);
             let check = format!(
                 "check with django_helpdesk_list_tickets (search \"{}\") before creating it again.",
                 p.title
             );
             let wording = Wording::new("ticket", "tickets", check).with_ids_of_several();
             self.core
-                .write(
-                    spec,
-                    call,
-                    |_| async { Ok(None) },
-                    |_, _| async move {
-                        let started = chrono::Utc::now();
-                        let body = new.body();
-                        let find = || client.find_created_tickets(&new, started);
-                        let created =
-                            create_once(client.create_ticket(&body), &wording, find).await?;
-                        let t: &Ticket = &created.object;
-                        let mut message =
-                            format!("Created ticket #{} in queue {}.", t.id, queue.name);
-                        if created.note.is_some() {
-                            message = format!("{message} {ANSWER_LOST}");
-                        }
-                        Ok(Written {
-                            target_id: Some(t.id.to_string()),
-                            value: TicketResult {
-                                message,
-                                ticket: render::ticket_out(t, Some(&choices)),
-                                changes: vec![],
-                            },
-                            after: Some(created.raw),
-                            status: created.status,
-                            note: created.note,
-                        })
-                    },
-                )
+                .create(spec, call, |_| async move {
+                    let started = chrono::Utc::now();
+                    let body = new.body();
+                    let find = || client.find_created_tickets(&new, started);
+                    let created = create_once(client.create_ticket(&body), &wording, find).await?;
+                    let t: &Ticket = &created.object;
+                    let mut message = format!("Created ticket #{} in queue {}.", t.id, queue.name);
+                    if created.note.is_some() {
+                        message = format!("{message} {ANSWER_LOST}");
+                    }
+                    Ok(Written {
+                        target_id: Some(t.id.to_string()),
+                        value: TicketResult {
+                            message,
+                            ticket: render::ticket_out(t, Some(&choices)),
+                            changes: vec![],
+                        },
+                        after: Some(created.raw),
+                        status: created.status,
+                        note: created.note,
+                    })
+                })
                 .await
         }
         .await;
@@ -316,13 +303,7 @@ impl HelpdeskOperator {
                 }
             }
             let id = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &UPDATE_TICKET,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(&UPDATE_TICKET, &p, Some(id), view).before(ticket_view);
             let reader = client.clone();
             self.core
                 .write(
@@ -376,13 +357,7 @@ impl HelpdeskOperator {
         let r = async {
             validated(&p)?;
             let id = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &DELETE_TICKET,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(&DELETE_TICKET, &p, Some(id), p.view()?).before(ticket_view);
             self.core
                 .write(
                     spec,

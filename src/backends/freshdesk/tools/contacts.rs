@@ -18,9 +18,9 @@ use super::{CREATE_CONTACT, GET_CONTACT, LIST_CONTACTS, SEARCH_CONTACTS, UPDATE_
 use super::{paging, params::*};
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, no_view};
+use crate::mcp::guard::{CallCtx, WriteSpec};
 use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::params::{Parameters, validated};
 use crate::policy::catalog::PolicyView;
 use crate::policy::catalog::ToolMeta;
 
@@ -215,13 +215,8 @@ impl HelpdeskOperator {
                 return Err(Error::invalid("arguments", NOTHING_TO_CHANGE));
             }
             let id = p.contact_id;
-            let spec = WriteSpec {
-                tool: super::create_or_update(create, CONTACT_TOOLS),
-                target_id: id.map(|i| i.to_string()),
-                arguments: args_of(&p),
-                view,
-                before_view: no_view,
-            };
+            let tool = super::create_or_update(create, CONTACT_TOOLS);
+            let spec = WriteSpec::of(tool, &p, id, view);
             let reader = client.clone();
             self.core
                 .write(

@@ -6,8 +6,7 @@ use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::super::models::{Note, NoteChange, Reply};
 use super::super::session::FreshdeskSession;
@@ -20,37 +19,13 @@ use crate::error::Result;
 use crate::mcp::HelpdeskOperator;
 use crate::mcp::guard::{CallCtx, Outcome, WriteSpec};
 use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::params::{Parameters, validated};
 use crate::policy::catalog::PolicyView;
-use crate::policy::catalog::ToolMeta;
 
 /// A reply or a note, to post to a ticket.
 enum Post {
     Reply(Reply),
     Note(Note),
-}
-
-/// A post's policy side: the tool, its arguments and view, and the before image's view.
-struct PostSpec {
-    tool: &'static ToolMeta,
-    arguments: Value,
-    view: Result<Value>,
-    before_view: fn(&Value) -> Value,
-}
-
-impl PostSpec {
-    fn new<P: Serialize + PolicyView>(
-        p: &P,
-        tool: &'static ToolMeta,
-        before_view: fn(&Value) -> Value,
-    ) -> Self {
-        Self {
-            tool,
-            arguments: args_of(p),
-            view: p.view(),
-            before_view,
-        }
-    }
 }
 
 #[tool_router(router = freshdesk_conversations_router, vis = "pub(super)")]
@@ -96,10 +71,13 @@ impl HelpdeskOperator {
             cc_emails: p.cc_emails.clone(),
             bcc_emails: p.bcc_emails.clone(),
         };
-        let spec = PostSpec::new(&p, &REPLY_TO_TICKET, reply_view);
-        let r = self
-            .post(p.ticket_id, Post::Reply(reply), spec, call, validated(&p))
-            .await;
+        let r = async {
+            validated(&p)?;
+            let spec = WriteSpec::of(&REPLY_TO_TICKET, &p, Some(p.ticket_id), p.view()?);
+            let spec = spec.before(reply_view);
+            self.post(p.ticket_id, Post::Reply(reply), spec, call).await
+        };
+        let r = r.await;
         finish_write(r, fmt)
     }
 
@@ -122,10 +100,13 @@ impl HelpdeskOperator {
             private: p.private,
             notify_emails: p.notify_emails.clone(),
         };
-        let spec = PostSpec::new(&p, &ADD_NOTE, ticket_view);
-        let r = self
-            .post(p.ticket_id, Post::Note(note), spec, call, validated(&p))
-            .await;
+        let r = async {
+            validated(&p)?;
+            let spec = WriteSpec::of(&ADD_NOTE, &p, Some(p.ticket_id), p.view()?);
+            let spec = spec.before(ticket_view);
+            self.post(p.ticket_id, Post::Note(note), spec, call).await
+        };
+        let r = r.await;
         finish_write(r, fmt)
     }
 
@@ -147,13 +128,7 @@ impl HelpdeskOperator {
             validated(&p)?;
             let id = p.conversation_id;
             let ticket = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &UPDATE_NOTE,
-                target_id: Some(ticket.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: note_view,
-            };
+            let spec = WriteSpec::of(&UPDATE_NOTE, &p, Some(ticket), p.view()?).before(note_view);
             let change = NoteChange {
                 body: p.body.clone(),
             };
@@ -184,18 +159,9 @@ impl HelpdeskOperator {
         &self,
         ticket: i64,
         post: Post,
-        spec: PostSpec,
+        spec: WriteSpec,
         call: CallCtx,
-        valid: Result<()>,
     ) -> Result<Outcome<FdObject>> {
-        valid?;
-        let spec = WriteSpec {
-            tool: spec.tool,
-            target_id: Some(ticket.to_string()),
-            arguments: spec.arguments,
-            view: spec.view?,
-            before_view: spec.before_view,
-        };
         self.core
             .write(
                 spec,

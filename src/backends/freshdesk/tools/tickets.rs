@@ -22,9 +22,9 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, Written, no_view};
+use crate::mcp::guard::{CallCtx, WriteSpec, Written};
 use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
+use crate::mcp::params::{IdOrName, OneOrMany, Parameters, validated};
 use crate::policy::catalog::PolicyView;
 
 const NO_REQUESTER: &str = "the ticket needs a requester: give requester_email (Freshdesk \
@@ -333,29 +333,18 @@ impl HelpdeskOperator {
                 cc_emails: p.cc_emails.clone(),
                 fields,
             };
-            let spec = WriteSpec {
-                tool: &CREATE_TICKET,
-                target_id: None,
-                arguments: args_of(&p),
-                view,
-                before_view: no_view,
-            };
+            let spec = WriteSpec::of(&CREATE_TICKET, &p, None, view);
             self.core
-                .write(
-                    spec,
-                    call,
-                    |_| async { Ok(None) },
-                    |_, _| async move {
-                        let created = client.create_ticket_once(&ticket).await?;
-                        let id = created.id();
-                        let message = match &created.note {
-                            None => format!("Created ticket #{id}."),
-                            Some(_) => format!("Created ticket #{id}. {LOOKED_UP}"),
-                        };
-                        let value = obj("ticket", enrich(&refs, created.object.clone()), message);
-                        Ok(super::written(created, value, id))
-                    },
-                )
+                .create(spec, call, |_| async move {
+                    let created = client.create_ticket_once(&ticket).await?;
+                    let id = created.id();
+                    let message = match &created.note {
+                        None => format!("Created ticket #{id}."),
+                        Some(_) => format!("Created ticket #{id}. {LOOKED_UP}"),
+                    };
+                    let value = obj("ticket", enrich(&refs, created.object.clone()), message);
+                    Ok(super::written(created, value, id))
+                })
                 .await
         }
         .await;
@@ -399,13 +388,7 @@ impl HelpdeskOperator {
             }
             let view = with_resolved(p.view()?, &changes.fields);
             let id = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &UPDATE_TICKET,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(&UPDATE_TICKET, &p, Some(id), view).before(ticket_view);
             let reader = client.clone();
             self.core
                 .write(
@@ -487,13 +470,7 @@ impl HelpdeskOperator {
             } else {
                 &RESTORE_TICKET
             };
-            let spec = WriteSpec {
-                tool,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(tool, &p, Some(id), p.view()?).before(ticket_view);
             self.core
                 .write(
                     spec,
