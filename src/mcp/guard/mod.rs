@@ -26,7 +26,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use rmcp::RoleServer;
+use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::{ErrorData, RoleServer};
 use rmcp::model::InputRequiredResult;
 use rmcp::service::{Peer, RequestContext};
 use schemars::JsonSchema;
@@ -218,6 +220,31 @@ impl CallCtx {
             request_state,
             input_responses,
         }
+    }
+}
+
+/// What a write tool's MCP request carries besides its arguments, taken as one extractor:
+/// the request context, the previous round's state and the client's input responses.
+pub struct WriteRequest {
+    ctx: RequestContext<RoleServer>,
+    state: Option<String>,
+    responses: Option<rmcp::model::InputResponses>,
+}
+
+impl<S> FromContextPart<ToolCallContext<'_, S>> for WriteRequest {
+    fn from_context_part(c: &mut ToolCallContext<'_, S>) -> std::result::Result<Self, ErrorData> {
+        Ok(WriteRequest {
+            ctx: c.request_context.clone(),
+            state: c.request_state.take(),
+            responses: c.input_responses.take(),
+        })
+    }
+}
+
+impl WriteRequest {
+    /// The call's confirmation context, with the token the arguments carry.
+    pub fn call(self, confirmation_token: Option<String>) -> CallCtx {
+        CallCtx::from_request(&self.ctx, confirmation_token, self.state, self.responses)
     }
 }
 
