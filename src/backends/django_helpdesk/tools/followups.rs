@@ -4,10 +4,7 @@
 //! Owns: the tool's flow and the protection of template markers in comments. Must not: name
 //! URL paths or upstream fields, or write except through `Core::write`.
 
-use rmcp::RoleServer;
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::CallToolResponse;
-use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router};
 use serde_json::json;
 
@@ -21,9 +18,11 @@ use super::views::ticket_view;
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::Error;
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, Written};
-use crate::mcp::output::{finish_write, write_schema};
-use crate::mcp::params::{Parameters, validated};
+use crate::mcp::guard::WriteRequest;
+use crate::mcp::guard::{WriteSpec, Written};
+use crate::mcp::output::write_schema;
+use crate::mcp::output::write_tool;
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 
 /// django-helpdesk renders a follow-up comment as a Django template (`{{ x }}` and `{# #}` are
@@ -60,14 +59,9 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_add_followup(
         &self,
         Parameters(p): Parameters<AddFollowupParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             if p.comment.trim().is_empty() {
                 return Err(Error::invalid("comment", "must not be blank"));
             }
@@ -118,9 +112,8 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }
 

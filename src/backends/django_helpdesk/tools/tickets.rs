@@ -4,11 +4,8 @@
 //! URL paths, query keys or upstream fields (the client and `models` do), or write except
 //! through `Core::write`.
 
-use rmcp::RoleServer;
 use rmcp::handler::server::common::schema_for_output;
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
-use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router};
 use serde_json::{Value, json};
 
@@ -26,9 +23,11 @@ use super::{CREATE_TICKET, DELETE_TICKET, GET_TICKET, LIST_TICKETS, UPDATE_TICKE
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, Written};
-use crate::mcp::output::{finish, finish_write, write_schema};
-use crate::mcp::params::{Parameters, validated};
+use crate::mcp::guard::WriteRequest;
+use crate::mcp::guard::{WriteSpec, Written};
+use crate::mcp::output::write_schema;
+use crate::mcp::output::{read_tool, write_tool};
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 
 const NOTHING_TO_CHANGE: &str = "nothing to change: give at least one of title, description, \
@@ -152,18 +151,15 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListTicketsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             let statuses = p.statuses()?;
             self.core
                 .read(&LIST_TICKETS, |s| async move {
                     list_tickets(s.django()?, &p, statuses).await
                 })
                 .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Get one django-helpdesk ticket with all its follow-ups, oldest first (the first one is
@@ -175,9 +171,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<TicketIdParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             let id = p.ticket_id;
             self.core
                 .read(
@@ -185,9 +179,8 @@ impl HelpdeskOperator {
                     |s| async move { get_ticket(s.django()?, id).await },
                 )
                 .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Create a django-helpdesk ticket. The description becomes the first (public) follow-up
@@ -199,14 +192,9 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_create_ticket(
         &self,
         Parameters(p): Parameters<CreateTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let due = p.due_date.as_deref().map(parse_due_date).transpose()?;
             let priority = p.priority.as_ref();
             let priority = priority
@@ -263,9 +251,8 @@ impl HelpdeskOperator {
                     })
                 })
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Change a django-helpdesk ticket's fields: title, description, priority, assignee, due
@@ -277,14 +264,9 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_update_ticket(
         &self,
         Parameters(p): Parameters<UpdateTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let mut patch = patch_of(&p)?;
             let session = self.core.session().await?;
             let client = session.django()?.clone();
@@ -335,9 +317,8 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Delete a django-helpdesk ticket and all its follow-ups, permanently (there is no
@@ -348,14 +329,9 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_delete_ticket(
         &self,
         Parameters(p): Parameters<DeleteTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let id = p.ticket_id;
             let spec = WriteSpec::of(&DELETE_TICKET, &p, Some(id), p.view()?).before(ticket_view);
             self.core
@@ -386,8 +362,7 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }

@@ -2,10 +2,8 @@
 //!
 //! Must not: know endpoint paths or Freshdesk's field names (`api/`, `models.rs` do).
 
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
-use rmcp::service::RequestContext;
-use rmcp::{RoleServer, tool, tool_router};
+use rmcp::{tool, tool_router};
 use serde_json::json;
 
 use super::super::models::{Note, NoteChange, Reply};
@@ -17,9 +15,10 @@ use super::{ADD_NOTE, LIST_CONVERSATIONS, REPLY_TO_TICKET, UPDATE_NOTE};
 use super::{paging, params::*};
 use crate::error::Result;
 use crate::mcp::HelpdeskOperator;
+use crate::mcp::guard::WriteRequest;
 use crate::mcp::guard::{CallCtx, Outcome, WriteSpec};
-use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{Parameters, validated};
+use crate::mcp::output::{read_tool, write_tool};
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 
 /// A reply or a note, to post to a ticket.
@@ -39,17 +38,13 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListConversationsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let (ticket, page) = (p.ticket_id, paging(p.page, p.per_page));
-        let r = self
-            .list_page(
-                &LIST_CONVERSATIONS,
-                "conversations",
-                validated(&p),
-                move |c| async move { c.list_conversations(ticket, page).await },
-            )
-            .await;
-        finish(r, fmt)
+        read_tool(p, |p| {
+            let (ticket, page) = (p.ticket_id, paging(p.page, p.per_page));
+            self.list_page(&LIST_CONVERSATIONS, "conversations", move |c| async move {
+                c.list_conversations(ticket, page).await
+            })
+        })
+        .await
     }
 
     /// Reply to a Freshdesk ticket: the requester receives it by e-mail (customer-visible).
@@ -60,25 +55,19 @@ impl HelpdeskOperator {
     pub async fn freshdesk_reply_to_ticket(
         &self,
         Parameters(p): Parameters<ReplyParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let reply = Reply {
-            body: p.body.clone(),
-            cc_emails: p.cc_emails.clone(),
-            bcc_emails: p.bcc_emails.clone(),
-        };
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
+            let reply = Reply {
+                body: p.body.clone(),
+                cc_emails: p.cc_emails.clone(),
+                bcc_emails: p.bcc_emails.clone(),
+            };
             let spec = WriteSpec::of(&REPLY_TO_TICKET, &p, Some(p.ticket_id), p.view()?);
             let spec = spec.before(reply_view);
             self.post(p.ticket_id, Post::Reply(reply), spec, call).await
-        };
-        let r = r.await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Add a note to a Freshdesk ticket: private (agents only) unless private=false.
@@ -89,25 +78,19 @@ impl HelpdeskOperator {
     pub async fn freshdesk_add_note(
         &self,
         Parameters(p): Parameters<NoteParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let note = Note {
-            body: p.body.clone(),
-            private: p.private,
-            notify_emails: p.notify_emails.clone(),
-        };
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
+            let note = Note {
+                body: p.body.clone(),
+                private: p.private,
+                notify_emails: p.notify_emails.clone(),
+            };
             let spec = WriteSpec::of(&ADD_NOTE, &p, Some(p.ticket_id), p.view()?);
             let spec = spec.before(ticket_view);
             self.post(p.ticket_id, Post::Note(note), spec, call).await
-        };
-        let r = r.await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Change the text of a note on a Freshdesk ticket (only notes created through the API).
@@ -118,14 +101,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_update_note(
         &self,
         Parameters(p): Parameters<UpdateNoteParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let id = p.conversation_id;
             let ticket = p.ticket_id;
             let spec = WriteSpec::of(&UPDATE_NOTE, &p, Some(ticket), p.view()?).before(note_view);
@@ -146,9 +124,8 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }
 
