@@ -306,14 +306,13 @@ impl Core {
     }
 
     /// [`Core::write`] of a create: there is no before image; `op` makes the object.
-    pub async fn create<T, O, OF>(
+    pub async fn create<T, OF>(
         &self,
         spec: WriteSpec,
         call: CallCtx,
-        op: O,
+        op: impl FnOnce(Arc<AgentSession>) -> OF,
     ) -> Result<Outcome<T>>
     where
-        O: FnOnce(Arc<AgentSession>) -> OF,
         OF: Future<Output = Result<Written<T>>>,
     {
         self.write(spec, call, |_| async { Ok(None) }, |s, _| op(s))

@@ -18,10 +18,8 @@ use super::views::ticket_view;
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::Error;
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::WriteRequest;
-use crate::mcp::guard::{WriteSpec, Written};
-use crate::mcp::output::write_schema;
-use crate::mcp::output::write_tool;
+use crate::mcp::guard::{WriteRequest, WriteSpec, Written};
+use crate::mcp::output::{write_schema, write_tool};
 use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 

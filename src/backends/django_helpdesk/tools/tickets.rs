@@ -23,10 +23,8 @@ use super::{CREATE_TICKET, DELETE_TICKET, GET_TICKET, LIST_TICKETS, UPDATE_TICKE
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::WriteRequest;
-use crate::mcp::guard::{WriteSpec, Written};
-use crate::mcp::output::write_schema;
-use crate::mcp::output::{read_tool, write_tool};
+use crate::mcp::guard::{WriteRequest, WriteSpec, Written};
+use crate::mcp::output::{read_tool, write_schema, write_tool};
 use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 
@@ -267,6 +265,7 @@ impl HelpdeskOperator {
         request: WriteRequest,
     ) -> CallToolResponse {
         write_tool(request, p, |p, call| async move {
+            let id = p.ticket_id;
             let mut patch = patch_of(&p)?;
             let session = self.core.session().await?;
             let client = session.django()?.clone();
@@ -284,14 +283,12 @@ impl HelpdeskOperator {
                     view["queue"] = json!(queue);
                 }
             }
-            let id = p.ticket_id;
             let spec = WriteSpec::of(&UPDATE_TICKET, &p, Some(id), view).before(ticket_view);
-            let reader = client.clone();
             self.core
                 .write(
                     spec,
                     call,
-                    |_| async move { Ok(Some(reader.get_ticket(id).await?.1)) },
+                    |s| async move { Ok(Some(s.django()?.get_ticket(id).await?.1)) },
                     |_, before| async move {
                         let (t, raw, status) = client.patch_ticket(id, &patch.body()).await?;
                         let before = before.unwrap_or(Value::Null);

@@ -16,8 +16,7 @@ use super::{CREATE_CONTACT, GET_CONTACT, LIST_CONTACTS, SEARCH_CONTACTS, UPDATE_
 use super::{paging, params::*};
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::WriteRequest;
-use crate::mcp::guard::WriteSpec;
+use crate::mcp::guard::{WriteRequest, WriteSpec};
 use crate::mcp::output::{read_tool, write_tool};
 use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;

@@ -20,8 +20,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::WriteRequest;
-use crate::mcp::guard::{WriteSpec, Written};
+use crate::mcp::guard::{WriteRequest, WriteSpec, Written};
 use crate::mcp::output::{read_tool, write_tool};
 use crate::mcp::params::{IdOrName, OneOrMany, Parameters};
 use crate::policy::catalog::PolicyView;
