@@ -94,6 +94,16 @@ pub struct Created<T> {
     pub note: Option<String>,
 }
 
+impl<T> Created<T> {
+    /// The created object's id as its raw JSON gives it (0 if there is none).
+    pub fn id(&self) -> i64 {
+        self.raw
+            .get("id")
+            .and_then(Value::as_i64)
+            .unwrap_or_default()
+    }
+}
+
 /// Sends a create (`send` yields the object, its raw JSON and the status); on an ambiguous
 /// failure, `find` lists the candidates created since the send (as raw JSON) and exactly one
 /// of them is the answer; otherwise the error says why the outcome is unknown.

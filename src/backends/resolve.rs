@@ -33,6 +33,17 @@ pub struct Lookup<'a> {
     /// A name that matches several entries is refused ("give the id"); otherwise the first
     /// one is taken.
     pub refuse_several: bool,
+    /// How an error ends a list of known names that was cut at [`Lookup::shown`].
+    pub more: More,
+}
+
+/// The end of a cut list of known names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum More {
+    /// "..., ... 12 more (see TOOL)", with the tool [`Lookup::see`].
+    Counted,
+    /// "..., ...".
+    Ellipsis,
 }
 
 impl<'a> Lookup<'a> {
@@ -44,6 +55,7 @@ impl<'a> Lookup<'a> {
             shown: 30,
             trust_ids: false,
             refuse_several: false,
+            more: More::Counted,
         }
     }
 }
@@ -52,6 +64,14 @@ impl<'a> Lookup<'a> {
 pub fn given(v: &IdOrName) -> String {
     match v {
         IdOrName::Id(n) => format!("id {n}"),
+        IdOrName::Name(s) => format!("\"{s}\""),
+    }
+}
+
+/// How a given value reads in an error, a number as it is: `7` or `"Support"`.
+pub fn given_bare(v: &IdOrName) -> String {
+    match v {
+        IdOrName::Id(n) => n.to_string(),
         IdOrName::Name(s) => format!("\"{s}\""),
     }
 }
@@ -104,11 +124,10 @@ fn unknown<N: Named>(field: &str, v: &IdOrName, list: &[N], how: &Lookup) -> Err
         .map(|c| format!("{} ({})", c.name(), c.id()))
         .collect();
     if list.len() > how.shown {
-        names.push(format!(
-            "... {} more (see {})",
-            list.len() - how.shown,
-            how.see
-        ));
+        names.push(match how.more {
+            More::Counted => format!("... {} more (see {})", list.len() - how.shown, how.see),
+            More::Ellipsis => "...".to_string(),
+        });
     }
     Error::invalid(
         field,
@@ -143,12 +162,24 @@ pub fn enum_names<S: AsRef<str>>(table: &[(i64, S)], norm: fn(&str) -> String) -
 }
 
 /// A value of a fixed table by number, or by name as `norm` spells names (a name that is a
-/// number is that number).
+/// number is that number); the error names the value as it was given: `9 is not valid`.
 pub fn resolve_enum<S: AsRef<str>>(
     field: &str,
     v: &IdOrName,
     table: &[(i64, S)],
     norm: fn(&str) -> String,
+) -> Result<i64> {
+    resolve_enum_as(field, v, table, norm, given_bare)
+}
+
+/// [`resolve_enum`], the error naming the value as `shown` writes it: [`given`] makes it
+/// `id 9 is not valid`.
+pub fn resolve_enum_as<S: AsRef<str>>(
+    field: &str,
+    v: &IdOrName,
+    table: &[(i64, S)],
+    norm: fn(&str) -> String,
+    shown: fn(&IdOrName) -> String,
 ) -> Result<i64> {
     let found = match v {
         IdOrName::Id(n) => table.iter().find(|(id, _)| id == n),
@@ -160,14 +191,11 @@ pub fn resolve_enum<S: AsRef<str>>(
         }
     };
     found.map(|(id, _)| *id).ok_or_else(|| {
-        let given = match v {
-            IdOrName::Id(n) => n.to_string(),
-            IdOrName::Name(s) => format!("\"{s}\""),
-        };
         Error::invalid(
             field,
             format!(
-                "{given} is not valid; use one of: {}",
+                "{} is not valid; use one of: {}",
+                shown(v),
                 enum_names(table, norm)
             ),
         )

@@ -1,6 +1,9 @@
 //! Tool output: `response_format` (markdown or json), structuredContent, and the cap near
-//! 25,000 characters with guidance to narrow the query when a result is cut.
+//! 25,000 characters with guidance to narrow the query when a result is cut; and the frame of
+//! every backend tool ([`read_tool`], [`write_tool`]): validate the arguments, run the body,
+//! finish its answer in the format asked for.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use rmcp::handler::server::common::schema_for_output;
@@ -9,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::mcp::guard::{ConfirmationRequired, Outcome};
+use crate::mcp::guard::{CallCtx, ConfirmationRequired, Outcome, WriteRequest};
 
 /// Most characters a tool's text output may have.
 pub const CHARACTER_LIMIT: usize = 25_000;
@@ -23,6 +26,75 @@ pub enum ResponseFormat {
     Markdown,
     /// The same data as the structured content, as JSON text.
     Json,
+}
+
+/// A tool's arguments: checked by `validator`, naming the format of the answer.
+pub trait ToolArgs: validator::Validate {
+    fn response_format(&self) -> ResponseFormat;
+}
+
+/// A write tool's arguments: also the token that confirms a gated call.
+pub trait WriteArgs: ToolArgs {
+    fn confirmation_token(&self) -> Option<String>;
+}
+
+/// Implements [`ToolArgs`] (`read:`), [`WriteArgs`] (`token:`) or both (`write:`) for
+/// argument structs with a `response_format` (and a `confirmation_token`) field.
+macro_rules! tool_args {
+    (read: $($name:ident),* $(,)?) => {$(
+        impl $crate::mcp::output::ToolArgs for $name {
+            fn response_format(&self) -> $crate::mcp::output::ResponseFormat {
+                self.response_format
+            }
+        }
+    )*};
+    (write: $($name:ident),* $(,)?) => {$(
+        $crate::mcp::output::tool_args!(read: $name);
+        $crate::mcp::output::tool_args!(token: $name);
+    )*};
+    (token: $($name:ident),* $(,)?) => {$(
+        impl $crate::mcp::output::WriteArgs for $name {
+            fn confirmation_token(&self) -> Option<String> {
+                self.confirmation_token.clone()
+            }
+        }
+    )*};
+}
+pub(crate) use tool_args;
+
+/// A read tool's frame: `body` gets the arguments once they validate; its answer is finished
+/// in the format they ask for.
+pub async fn read_tool<P, T, F, Fut>(p: P, body: F) -> CallToolResult
+where
+    P: ToolArgs,
+    T: Render,
+    F: FnOnce(P) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let format = p.response_format();
+    let result = match crate::mcp::params::validated(&p) {
+        Ok(()) => body(p).await,
+        Err(e) => Err(e),
+    };
+    finish(result, format)
+}
+
+/// A write tool's frame: `body` gets the arguments once they validate, and the call's
+/// confirmation context; its outcome is finished in the format they ask for.
+pub async fn write_tool<P, T, F, Fut>(request: WriteRequest, p: P, body: F) -> CallToolResponse
+where
+    P: WriteArgs,
+    T: Render,
+    F: FnOnce(P, CallCtx) -> Fut,
+    Fut: Future<Output = Result<Outcome<T>>>,
+{
+    let format = p.response_format();
+    let call = request.call(p.confirmation_token());
+    let result = match crate::mcp::params::validated(&p) {
+        Ok(()) => body(p, call).await,
+        Err(e) => Err(e),
+    };
+    finish_write(result, format)
 }
 
 /// A tool result that can be shown as Markdown and shrunk to fit the cap.

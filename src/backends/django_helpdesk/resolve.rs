@@ -7,7 +7,7 @@
 
 use super::client::Choices;
 use super::models::{Choice, PRIORITIES, STATUSES};
-use crate::backends::resolve::{self, Lookup, Named};
+use crate::backends::resolve::{self, Lookup, More, Named};
 use crate::error::Result;
 use crate::mcp::params::IdOrName;
 
@@ -26,6 +26,7 @@ const QUEUES: Lookup<'static> = Lookup {
     shown: 30,
     trust_ids: false,
     refuse_several: false,
+    more: More::Counted,
 };
 
 const USERS: Lookup<'static> = Lookup {

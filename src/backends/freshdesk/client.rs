@@ -22,7 +22,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::policy::ratelimit::AccountLimiter;
 
 const UPSTREAM: &str = "Freshdesk";
-const MAYBE_CREATED: &str = "it may or may not have been created";
 const BAD_API_KEY: &str = "Freshdesk refused the API key (invalid_credentials): check \
     FRESHDESK_API_KEY and FRESHDESK_DOMAIN";
 const NOT_PERMITTED: &str =
@@ -98,11 +97,7 @@ impl FreshdeskClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Reply> {
-        let idempotency = match method {
-            Method::GET => Idempotency::Read,
-            Method::POST => Idempotency::Create,
-            _ => Idempotency::Idempotent,
-        };
+        let idempotency = Idempotency::of(&method);
         http::send(&self.upstream, idempotency, || {
             let mut rb = self
                 .http
@@ -127,14 +122,10 @@ impl FreshdeskClient {
         body: Option<&Value>,
         what: &str,
     ) -> Result<(Value, Reply)> {
-        let create = method == Method::POST;
+        let idempotency = Idempotency::of(&method);
         let reply = self.send(method, self.url(path)?, query, body).await?;
-        if create && reply.status >= 500 {
-            let message = format!(
-                "Freshdesk failed with HTTP {} while creating {what}; {MAYBE_CREATED}",
-                reply.status
-            );
-            return Err(Error::new(ErrorKind::Ambiguous, message).with_status(reply.status));
+        if let Some(e) = http::ambiguous_create(UPSTREAM, idempotency, &reply, what) {
+            return Err(e);
         }
         if !reply.is_success() {
             return Err(parse_error(&reply, what));

@@ -1,10 +1,11 @@
-//! Create once: a create whose answer is lost (Freshdesk failed with a 5xx, or the connection
-//! broke) is never sent again; the object it may have made is looked up instead. Exactly one
-//! match is taken as the created object; none, several, or a failed lookup leave the outcome
-//! unknown and say how to check.
+//! Create once, for Freshdesk: a create whose answer is lost (Freshdesk failed with a 5xx, or
+//! the connection broke) is never sent again; the object it may have made is looked up
+//! instead, through [`crate::backends::reconcile`]. Exactly one match is taken as the created
+//! object; none, several, or a failed lookup leave the outcome unknown and say how to check.
 //!
-//! Owns: that rule, for tickets, replies and notes, contacts and companies. Must not: retry a
-//! create, or decide policy.
+//! Owns: how tickets, replies and notes, contacts and companies are looked up after a lost
+//! answer, and the wording that says where to check. Must not: retry a create, or decide
+//! policy.
 
 use std::future::Future;
 
@@ -12,78 +13,33 @@ use serde_json::Value;
 
 use super::client::FreshdeskClient;
 use super::models::{CompanyBody, ContactBody, NewTicket, Note, Reply};
-use crate::error::{Error, ErrorKind, Result};
+use crate::backends::reconcile::{self, Wording, create_once, create_once_with};
+use crate::error::Result;
 
-const CHECK_TICKETS: &str = "freshdesk_search_tickets or freshdesk_list_tickets (order_by \
-    updated_at) before creating it again.";
-const CHECK_CONTACTS: &str = "freshdesk_list_contacts (email) before creating it again.";
-const CHECK_COMPANIES: &str = "freshdesk_list_companies before creating it again.";
+const CHECK_TICKETS: &str = "check with freshdesk_search_tickets or freshdesk_list_tickets \
+    (order_by updated_at) before creating it again.";
+const CHECK_CONTACTS: &str = "check with freshdesk_list_contacts (email) before creating it again.";
+const CHECK_COMPANIES: &str = "check with freshdesk_list_companies before creating it again.";
 
-/// What a create made (or what reconciliation found).
-#[derive(Debug, Clone)]
-pub struct Created {
-    pub value: Value,
-    /// Freshdesk's HTTP status (of the lost answer, when reconciled).
-    pub status: Option<u16>,
-    /// How an ambiguous answer was reconciled.
-    pub note: Option<String>,
+/// What a create made (or what reconciliation found): the object as Freshdesk sent it.
+pub type Created = reconcile::Created<Value>;
+
+/// Freshdesk's notes give the id only: "reconciled: #12 was found".
+fn wording(one: &str, many: &str, check: impl Into<String>) -> Wording {
+    Wording::new(one, many, check).without_kind_in_note()
 }
 
-impl Created {
-    /// The created object's id (0 if Freshdesk sent none).
-    pub fn id(&self) -> i64 {
-        self.value
-            .get("id")
-            .and_then(Value::as_i64)
-            .unwrap_or_default()
-    }
+/// A create's answer as [`create_once`] takes it: the object, its raw JSON, the status.
+async fn sent(create: impl Future<Output = Result<(Value, u16)>>) -> Result<(Value, Value, u16)> {
+    let (value, status) = create.await?;
+    Ok((value.clone(), value, status))
 }
 
-/// The outcome of an ambiguous create is unknown: why, and where to check.
-fn unknown(e: &Error, why: &str, check: &str) -> Error {
-    let message = format!(
-        "{}. {why}The outcome is unknown: check with {check}",
-        e.message
-    );
-    Error::new(ErrorKind::Ambiguous, message)
-}
-
-/// The one object a lookup after an ambiguous create found; `what` names its kind.
-fn the_one(found: Result<Vec<Value>>, e: &Error, what: &str, check: &str) -> Result<Value> {
-    let why = match found {
-        Ok(found) if found.len() == 1 => return Ok(found.into_iter().next().unwrap_or_default()),
-        Ok(found) if found.is_empty() => format!("No matching {what} was found. "),
-        Ok(_) => format!("Several matching {what}s were found. "),
-        Err(x) => format!("Looking for it failed too ({x}). "),
-    };
-    Err(unknown(e, &why, check))
-}
-
-/// Sends a create; on an ambiguous failure, reconciles instead of resending.
-async fn create_once<C, R, RF>(create: C, reconcile: R) -> Result<Created>
-where
-    C: Future<Output = Result<(Value, u16)>>,
-    R: FnOnce(Error) -> RF,
-    RF: Future<Output = Result<Value>>,
-{
-    match create.await {
-        Ok((value, status)) => Ok(Created {
-            value,
-            status: Some(status),
-            note: None,
-        }),
-        Err(e) if e.kind == ErrorKind::Ambiguous => {
-            let (status, msg) = (e.status, e.message.clone());
-            let value = reconcile(e).await?;
-            let id = value.get("id").map(|i| format!("#{i}")).unwrap_or_default();
-            let note = format!("{msg}; reconciled: {id} was found, it was not sent again");
-            Ok(Created {
-                value,
-                status,
-                note: Some(note),
-            })
-        }
-        Err(e) => Err(e),
+/// The one object of `found`, or the outcome is unknown (nothing, or several, was found).
+fn only(found: &[Value], first: &crate::error::Error, wording: &Wording) -> Result<(Value, Value)> {
+    match found {
+        [one] => Ok((one.clone(), one.clone())),
+        _ => Err(wording.unknown(first, "")),
     }
 }
 
@@ -91,12 +47,10 @@ impl FreshdeskClient {
     /// `POST /tickets`, once: a lost answer is reconciled by subject and requester.
     pub async fn create_ticket_once(&self, t: &NewTicket) -> Result<Created> {
         let started = chrono::Utc::now();
-        create_once(self.create_ticket(t), |e| async move {
-            let email = t.requester_email.as_deref();
-            let found = self.find_created_tickets(&t.subject, email, started).await;
-            the_one(found, &e, "ticket", CHECK_TICKETS)
-        })
-        .await
+        let email = t.requester_email.as_deref();
+        let find = || self.find_created_tickets(&t.subject, email, started);
+        let wording = wording("ticket", "tickets", CHECK_TICKETS);
+        create_once(sent(self.create_ticket(t)), &wording, find).await
     }
 
     /// `POST /tickets/{id}/reply`, once.
@@ -124,36 +78,32 @@ impl FreshdeskClient {
         started: chrono::DateTime<chrono::Utc>,
         create: impl Future<Output = Result<(Value, u16)>>,
     ) -> Result<Created> {
-        create_once(create, |e| async move {
-            let found = self.find_created_conversations(ticket, body, started).await;
-            let check =
-                format!("freshdesk_list_conversations (ticket {ticket}) before sending it again.");
-            the_one(found, &e, "conversation", &check)
-        })
-        .await
+        let check = format!(
+            "check with freshdesk_list_conversations (ticket {ticket}) before sending it again."
+        );
+        let wording = wording("conversation", "conversations", check);
+        let find = || self.find_created_conversations(ticket, body, started);
+        create_once(sent(create), &wording, find).await
     }
 
     /// `POST /contacts`, once: a lost answer is reconciled by the e-mail, if one was given.
     pub async fn create_contact_once(&self, c: &ContactBody) -> Result<Created> {
-        create_once(self.create_contact(c), |e| async move {
+        let wording = &wording("contact", "contacts", CHECK_CONTACTS);
+        create_once_with(sent(self.create_contact(c)), wording, |e| async move {
             let Some(email) = &c.email else { return Err(e) };
-            match self.contacts_with_email(email).await?.as_slice() {
-                [one] => Ok(one.clone()),
-                _ => Err(unknown(&e, "", CHECK_CONTACTS)),
-            }
+            only(&self.contacts_with_email(email).await?, &e, wording)
         })
         .await
     }
 
     /// `POST /companies`, once: a lost answer is reconciled by the (unique) name.
     pub async fn create_company_once(&self, c: &CompanyBody) -> Result<Created> {
-        create_once(self.create_company(c), |e| async move {
+        let wording = &wording("company", "companies", CHECK_COMPANIES);
+        create_once_with(sent(self.create_company(c)), wording, |e| async move {
             let all = self.all_companies().await?;
             let named = |v: &&Value| v.get("name").and_then(Value::as_str) == c.name.as_deref();
-            match all.iter().filter(named).collect::<Vec<_>>().as_slice() {
-                [one] => Ok((*one).clone()),
-                _ => Err(unknown(&e, "", CHECK_COMPANIES)),
-            }
+            let found: Vec<Value> = all.iter().filter(named).cloned().collect();
+            only(&found, &e, wording)
         })
         .await
     }

@@ -1,88 +1,77 @@
 //! Id-or-name resolution against the account's reference data: agents, groups, companies,
 //! statuses (with the account's custom ones), priorities, sources, ticket types and custom
 //! fields. An unknown name is refused with the known ones listed, naming the tool argument.
+//! Agents, groups, companies and the enum tables go through [`crate::backends::resolve`].
 //!
-//! Must not: call Freshdesk (the caller passes [`Refs`]) or build request bodies.
+//! Owns: Freshdesk's lookup options and wording. Must not: call Freshdesk (the caller passes
+//! [`Refs`]) or build request bodies.
 
 use serde_json::{Map, Value};
 
 use super::models::{self, Named, PRIORITIES, Refs, SOURCES, norm};
+use crate::backends::resolve::{self, Lookup, More};
 use crate::error::{Error, Result};
 use crate::mcp::params::IdOrName;
 
-/// How many known names a refusal lists.
-const LISTED: usize = 25;
-
-fn given(v: &IdOrName) -> String {
-    match v {
-        IdOrName::Id(n) => format!("id {n}"),
-        IdOrName::Name(s) => format!("\"{s}\""),
+impl resolve::Named for Named {
+    fn id(&self) -> i64 {
+        self.id
     }
-}
-
-/// An agent, group or company by id, name (or e-mail for agents).
-fn named(field: &str, v: &IdOrName, list: &[Named], what: &str) -> Result<i64> {
-    let s = match v {
-        IdOrName::Id(n) => return Ok(*n),
-        IdOrName::Name(s) => s.trim(),
-    };
-    if let Ok(n) = s.parse::<i64>() {
-        return Ok(n);
+    fn name(&self) -> &str {
+        &self.name
     }
-    let matches = |n: &&Named| {
-        n.name.eq_ignore_ascii_case(s)
-            || n.email
+    /// By name or e-mail (agents and contacts have one), ignoring ASCII case.
+    fn is_named(&self, given: &str) -> bool {
+        self.name.eq_ignore_ascii_case(given)
+            || self
+                .email
                 .as_deref()
-                .is_some_and(|e| e.eq_ignore_ascii_case(s))
-    };
-    let found: Vec<&Named> = list.iter().filter(matches).collect();
-    match found.as_slice() {
-        [one] => Ok(one.id),
-        [] => {
-            let names: Vec<String> = list
-                .iter()
-                .take(LISTED)
-                .map(|n| format!("{} ({})", n.name, n.id))
-                .collect();
-            let more = if list.len() > LISTED { ", ..." } else { "" };
-            let message = format!(
-                "no {what} matches {}; known {what}s: {}{more}",
-                given(v),
-                names.join(", "),
-            );
-            Err(Error::invalid(field, message))
-        }
-        many => {
-            let ids: Vec<String> = many.iter().map(|n| n.id.to_string()).collect();
-            let message = format!(
-                "{} matches several {what}s ({}); give the id",
-                given(v),
-                ids.join(", ")
-            );
-            Err(Error::invalid(field, message))
-        }
+                .is_some_and(|e| e.eq_ignore_ascii_case(given))
     }
 }
+
+/// Ids are taken as given (the lists may be incomplete), a name of several is refused, 25
+/// known names are listed.
+const AGENTS: Lookup<'static> = Lookup {
+    what: "agent",
+    see: "freshdesk_list_agents",
+    shown: 25,
+    trust_ids: true,
+    refuse_several: true,
+    more: More::Ellipsis,
+};
+
+const GROUPS: Lookup<'static> = Lookup {
+    what: "group",
+    see: "freshdesk_list_groups",
+    ..AGENTS
+};
+
+const COMPANIES: Lookup<'static> = Lookup {
+    what: "company",
+    see: "freshdesk_list_companies",
+    ..AGENTS
+};
 
 /// An agent by id, name or e-mail (the `assigned_to` argument).
 pub fn agent(refs: &Refs, v: &IdOrName) -> Result<i64> {
-    named("assigned_to", v, &refs.agents, "agent")
+    resolve::resolve_named("assigned_to", v, &refs.agents, &AGENTS)
 }
 
 /// A group by id or name.
 pub fn group(refs: &Refs, v: &IdOrName) -> Result<i64> {
-    named("group", v, &refs.groups, "group")
+    resolve::resolve_named("group", v, &refs.groups, &GROUPS)
 }
 
 /// A company by id or name.
 pub fn company(refs: &Refs, v: &IdOrName) -> Result<i64> {
-    named("company", v, &refs.companies, "company")
+    resolve::resolve_named("company", v, &refs.companies, &COMPANIES)
 }
 
 /// A status by name (including the account's custom statuses) or number.
 pub fn status(refs: &Refs, v: &IdOrName) -> Result<i64> {
     if refs.statuses.is_empty() {
-        table("status", v, &static_table(models::STATUSES))
+        table("status", v, models::STATUSES)
     } else {
         table("status", v, &refs.statuses)
     }
@@ -90,38 +79,17 @@ pub fn status(refs: &Refs, v: &IdOrName) -> Result<i64> {
 
 /// A priority by name or number.
 pub fn priority(v: &IdOrName) -> Result<i64> {
-    table("priority", v, &static_table(PRIORITIES))
+    table("priority", v, PRIORITIES)
 }
 
 /// A source by name or number.
 pub fn source(v: &IdOrName) -> Result<i64> {
-    table("source", v, &static_table(SOURCES))
+    table("source", v, SOURCES)
 }
 
-fn table(field: &str, v: &IdOrName, table: &[(i64, String)]) -> Result<i64> {
-    let found = match v {
-        IdOrName::Id(n) => table.iter().find(|(i, _)| i == n).map(|(i, _)| *i),
-        IdOrName::Name(s) => table
-            .iter()
-            .find(|(i, n)| norm(n) == norm(s) || s.trim() == i.to_string())
-            .map(|(i, _)| *i),
-    };
-    found.ok_or_else(|| {
-        let names: Vec<String> = table
-            .iter()
-            .map(|(i, n)| format!("{} ({i})", norm(n)))
-            .collect();
-        let message = format!(
-            "{} is not valid; use one of: {}",
-            given(v),
-            names.join(", ")
-        );
-        Error::invalid(field, message)
-    })
-}
-
-fn static_table(t: &[(i64, &str)]) -> Vec<(i64, String)> {
-    t.iter().map(|(i, n)| (*i, n.to_string())).collect()
+/// A value of a fixed table; the error says "id 9 is not valid".
+fn table<S: AsRef<str>>(field: &str, v: &IdOrName, table: &[(i64, S)]) -> Result<i64> {
+    resolve::resolve_enum_as(field, v, table, norm, resolve::given)
 }
 
 /// A ticket type, spelt as the account spells it; refused if the account lists types and

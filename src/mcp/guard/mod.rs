@@ -26,9 +26,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use rmcp::RoleServer;
+use rmcp::handler::server::common::FromContextPart;
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::InputRequiredResult;
 use rmcp::service::{Peer, RequestContext};
+use rmcp::{ErrorData, RoleServer};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -53,6 +55,34 @@ pub struct WriteSpec {
     pub view: Value,
     /// The object's raw state (before image) -> canonical values, for `changes` rules.
     pub before_view: fn(&Value) -> Value,
+}
+
+impl WriteSpec {
+    /// The write that the tool call `p` makes on `target` (None for a create: its id is known
+    /// afterwards), `view` being what policy compares; the before image is not read for
+    /// policy until [`WriteSpec::before`] says how.
+    pub fn of<P: Serialize>(
+        tool: &'static ToolMeta,
+        p: &P,
+        target: Option<i64>,
+        view: Value,
+    ) -> WriteSpec {
+        WriteSpec {
+            tool,
+            target_id: target.map(|id| id.to_string()),
+            arguments: crate::mcp::params::args_of(p),
+            view,
+            before_view: no_view,
+        }
+    }
+
+    /// The before image's canonical values, for `changes` rules.
+    pub fn before(self, before_view: fn(&Value) -> Value) -> WriteSpec {
+        WriteSpec {
+            before_view,
+            ..self
+        }
+    }
 }
 
 /// The audit log's name for a session's start (an event, not a tool).
@@ -193,6 +223,31 @@ impl CallCtx {
     }
 }
 
+/// What a write tool's MCP request carries besides its arguments, taken as one extractor:
+/// the request context, the previous round's state and the client's input responses.
+pub struct WriteRequest {
+    ctx: RequestContext<RoleServer>,
+    state: Option<String>,
+    responses: Option<rmcp::model::InputResponses>,
+}
+
+impl<S> FromContextPart<ToolCallContext<'_, S>> for WriteRequest {
+    fn from_context_part(c: &mut ToolCallContext<'_, S>) -> std::result::Result<Self, ErrorData> {
+        Ok(WriteRequest {
+            ctx: c.request_context.clone(),
+            state: c.request_state.take(),
+            responses: c.input_responses.take(),
+        })
+    }
+}
+
+impl WriteRequest {
+    /// The call's confirmation context, with the token the arguments carry.
+    pub fn call(self, confirmation_token: Option<String>) -> CallCtx {
+        CallCtx::from_request(&self.ctx, confirmation_token, self.state, self.responses)
+    }
+}
+
 /// Shared state behind the MCP surface.
 pub struct Core {
     /// The principal of stdio calls: the configured agent. [`HelpdeskOperator::call_tool`]
@@ -275,6 +330,20 @@ impl Core {
             "read timing"
         );
         result
+    }
+
+    /// [`Core::write`] of a create: there is no before image; `op` makes the object.
+    pub async fn create<T, OF>(
+        &self,
+        spec: WriteSpec,
+        call: CallCtx,
+        op: impl FnOnce(Arc<AgentSession>) -> OF,
+    ) -> Result<Outcome<T>>
+    where
+        OF: Future<Output = Result<Written<T>>>,
+    {
+        self.write(spec, call, |_| async { Ok(None) }, |s, _| op(s))
+            .await
     }
 
     /// Runs a write through policy and the audit log. `before` reads the object's current

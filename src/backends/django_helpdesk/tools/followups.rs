@@ -4,10 +4,7 @@
 //! Owns: the tool's flow and the protection of template markers in comments. Must not: name
 //! URL paths or upstream fields, or write except through `Core::write`.
 
-use rmcp::RoleServer;
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::CallToolResponse;
-use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router};
 use serde_json::json;
 
@@ -21,9 +18,9 @@ use super::views::ticket_view;
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::Error;
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, Written};
-use crate::mcp::output::{finish_write, write_schema};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::guard::{WriteRequest, WriteSpec, Written};
+use crate::mcp::output::{write_schema, write_tool};
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 
 /// django-helpdesk renders a follow-up comment as a Django template (`{{ x }}` and `{# #}` are
@@ -60,14 +57,9 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_add_followup(
         &self,
         Parameters(p): Parameters<AddFollowupParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             if p.comment.trim().is_empty() {
                 return Err(Error::invalid("comment", "must not be blank"));
             }
@@ -89,13 +81,7 @@ impl HelpdeskOperator {
                 "check ticket #{id} with django_helpdesk_get_ticket before adding it again."
             );
             let wording = Wording::new("follow-up", "follow-ups", check);
-            let spec = WriteSpec {
-                tool: &ADD_FOLLOWUP,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(&ADD_FOLLOWUP, &p, Some(id), p.view()?).before(ticket_view);
             self.core
                 .write(
                     spec,
@@ -124,9 +110,8 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }
 

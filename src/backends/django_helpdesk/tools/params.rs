@@ -12,8 +12,11 @@ use validator::Validate;
 
 use super::super::resolve::resolve_status;
 use crate::error::{Error, Result};
-use crate::mcp::output::ResponseFormat;
+use crate::mcp::output::{ResponseFormat, tool_args};
 use crate::mcp::params::{IdOrName, OneOrMany};
+
+tool_args!(read: ListTicketsParams, TicketIdParams, ChoicesParams);
+tool_args!(write: DeleteTicketParams, CreateTicketParams, AddFollowupParams, UpdateTicketParams);
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]

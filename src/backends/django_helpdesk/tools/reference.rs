@@ -11,8 +11,8 @@ use super::params::ChoicesParams;
 use super::render::{ChoiceList, choice_list};
 use super::{GET_QUEUES, GET_USERS};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::output::finish;
-use crate::mcp::params::{Parameters, validated};
+use crate::mcp::output::read_tool;
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::ToolMeta;
 
 /// Which list a tool shows.
@@ -29,9 +29,7 @@ impl HelpdeskOperator {
         p: ChoicesParams,
         list: List,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             self.core
                 .read(tool, |s| async move {
                     let c = s.django()?.choices(p.refresh).await?;
@@ -42,9 +40,8 @@ impl HelpdeskOperator {
                     })
                 })
                 .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 }
 

@@ -4,11 +4,8 @@
 //! URL paths, query keys or upstream fields (the client and `models` do), or write except
 //! through `Core::write`.
 
-use rmcp::RoleServer;
 use rmcp::handler::server::common::schema_for_output;
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
-use rmcp::service::RequestContext;
 use rmcp::{tool, tool_router};
 use serde_json::{Value, json};
 
@@ -26,9 +23,9 @@ use super::{CREATE_TICKET, DELETE_TICKET, GET_TICKET, LIST_TICKETS, UPDATE_TICKE
 use crate::backends::reconcile::{Wording, create_once};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, Written, no_view};
-use crate::mcp::output::{finish, finish_write, write_schema};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::guard::{WriteRequest, WriteSpec, Written};
+use crate::mcp::output::{read_tool, write_schema, write_tool};
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 
 const NOTHING_TO_CHANGE: &str = "nothing to change: give at least one of title, description, \
@@ -152,18 +149,15 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListTicketsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             let statuses = p.statuses()?;
             self.core
                 .read(&LIST_TICKETS, |s| async move {
                     list_tickets(s.django()?, &p, statuses).await
                 })
                 .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Get one django-helpdesk ticket with all its follow-ups, oldest first (the first one is
@@ -175,9 +169,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<TicketIdParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             let id = p.ticket_id;
             self.core
                 .read(
@@ -185,9 +177,8 @@ impl HelpdeskOperator {
                     |s| async move { get_ticket(s.django()?, id).await },
                 )
                 .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Create a django-helpdesk ticket. The description becomes the first (public) follow-up
@@ -199,14 +190,9 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_create_ticket(
         &self,
         Parameters(p): Parameters<CreateTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let due = p.due_date.as_deref().map(parse_due_date).transpose()?;
             let priority = p.priority.as_ref();
             let priority = priority
@@ -233,52 +219,38 @@ impl HelpdeskOperator {
             if let Some(u) = assignee {
                 view["assigned_to"] = json!(u);
             }
-            let spec = WriteSpec {
-                tool: &CREATE_TICKET,
-                target_id: None,
-                arguments: args_of(&p),
-                view,
-                before_view: no_view,
-            };
+            let spec = WriteSpec::of(&CREATE_TICKET, &p, None, view);
             let check = format!(
                 "check with django_helpdesk_list_tickets (search \"{}\") before creating it again.",
                 p.title
             );
             let wording = Wording::new("ticket", "tickets", check).with_ids_of_several();
             self.core
-                .write(
-                    spec,
-                    call,
-                    |_| async { Ok(None) },
-                    |_, _| async move {
-                        let started = chrono::Utc::now();
-                        let body = new.body();
-                        let find = || client.find_created_tickets(&new, started);
-                        let created =
-                            create_once(client.create_ticket(&body), &wording, find).await?;
-                        let t: &Ticket = &created.object;
-                        let mut message =
-                            format!("Created ticket #{} in queue {}.", t.id, queue.name);
-                        if created.note.is_some() {
-                            message = format!("{message} {ANSWER_LOST}");
-                        }
-                        Ok(Written {
-                            target_id: Some(t.id.to_string()),
-                            value: TicketResult {
-                                message,
-                                ticket: render::ticket_out(t, Some(&choices)),
-                                changes: vec![],
-                            },
-                            after: Some(created.raw),
-                            status: created.status,
-                            note: created.note,
-                        })
-                    },
-                )
+                .create(spec, call, |_| async move {
+                    let started = chrono::Utc::now();
+                    let body = new.body();
+                    let find = || client.find_created_tickets(&new, started);
+                    let created = create_once(client.create_ticket(&body), &wording, find).await?;
+                    let t: &Ticket = &created.object;
+                    let mut message = format!("Created ticket #{} in queue {}.", t.id, queue.name);
+                    if created.note.is_some() {
+                        message = format!("{message} {ANSWER_LOST}");
+                    }
+                    Ok(Written {
+                        target_id: Some(t.id.to_string()),
+                        value: TicketResult {
+                            message,
+                            ticket: render::ticket_out(t, Some(&choices)),
+                            changes: vec![],
+                        },
+                        after: Some(created.raw),
+                        status: created.status,
+                        note: created.note,
+                    })
+                })
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Change a django-helpdesk ticket's fields: title, description, priority, assignee, due
@@ -290,14 +262,10 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_update_ticket(
         &self,
         Parameters(p): Parameters<UpdateTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
+            let id = p.ticket_id;
             let mut patch = patch_of(&p)?;
             let session = self.core.session().await?;
             let client = session.django()?.clone();
@@ -315,20 +283,12 @@ impl HelpdeskOperator {
                     view["queue"] = json!(queue);
                 }
             }
-            let id = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &UPDATE_TICKET,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view,
-                before_view: ticket_view,
-            };
-            let reader = client.clone();
+            let spec = WriteSpec::of(&UPDATE_TICKET, &p, Some(id), view).before(ticket_view);
             self.core
                 .write(
                     spec,
                     call,
-                    |_| async move { Ok(Some(reader.get_ticket(id).await?.1)) },
+                    |s| async move { Ok(Some(s.django()?.get_ticket(id).await?.1)) },
                     |_, before| async move {
                         let (t, raw, status) = client.patch_ticket(id, &patch.body()).await?;
                         let before = before.unwrap_or(Value::Null);
@@ -354,9 +314,8 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Delete a django-helpdesk ticket and all its follow-ups, permanently (there is no
@@ -367,22 +326,11 @@ impl HelpdeskOperator {
     pub async fn django_helpdesk_delete_ticket(
         &self,
         Parameters(p): Parameters<DeleteTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let id = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &DELETE_TICKET,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(&DELETE_TICKET, &p, Some(id), p.view()?).before(ticket_view);
             self.core
                 .write(
                     spec,
@@ -411,8 +359,7 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }

@@ -2,10 +2,8 @@
 //!
 //! Must not: know endpoint paths or Freshdesk's field names (`api/`, `models.rs` do).
 
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
-use rmcp::service::RequestContext;
-use rmcp::{RoleServer, tool, tool_router};
+use rmcp::{tool, tool_router};
 
 use super::super::models::CompanyBody;
 use super::super::session::FreshdeskSession;
@@ -15,9 +13,9 @@ use super::{CREATE_COMPANY, GET_COMPANY, LIST_COMPANIES, UPDATE_COMPANY};
 use super::{paging, params::*};
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, no_view};
-use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::guard::{WriteRequest, WriteSpec};
+use crate::mcp::output::{read_tool, write_tool};
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 use crate::policy::catalog::ToolMeta;
 
@@ -53,17 +51,13 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let page = paging(p.page, p.per_page);
-        let r = self
-            .list_page(
-                &LIST_COMPANIES,
-                "companies",
-                validated(&p),
-                move |c| async move { c.list_companies(page).await },
-            )
-            .await;
-        finish(r, fmt)
+        read_tool(p, |p| {
+            let page = paging(p.page, p.per_page);
+            self.list_page(&LIST_COMPANIES, "companies", move |c| async move {
+                c.list_companies(page).await
+            })
+        })
+        .await
     }
 
     /// Get one Freshdesk company by id: name, domains, description, note, custom fields.
@@ -74,17 +68,13 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<IdParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let id = p.id;
-        let r = self
-            .get_one(
-                &GET_COMPANY,
-                "company",
-                validated(&p),
-                move |c| async move { c.get_company(id).await },
-            )
-            .await;
-        finish(r, fmt)
+        read_tool(p, |p| {
+            let id = p.id;
+            self.get_one(&GET_COMPANY, "company", move |c| async move {
+                c.get_company(id).await
+            })
+        })
+        .await
     }
 
     /// Create a Freshdesk company (a unique name). Returns it with its id. Requires an intent.
@@ -94,11 +84,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_create_company(
         &self,
         Parameters(p): Parameters<CompanyParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        self.company_write(p, ctx, state, responses, true).await
+        self.company_write(p, request, true).await
     }
 
     /// Change a Freshdesk company (company_id plus the fields to change). Requires an intent.
@@ -108,11 +96,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_update_company(
         &self,
         Parameters(p): Parameters<CompanyParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        self.company_write(p, ctx, state, responses, false).await
+        self.company_write(p, request, false).await
     }
 }
 
@@ -120,15 +106,10 @@ impl HelpdeskOperator {
     async fn company_write(
         &self,
         p: CompanyParams,
-        ctx: RequestContext<RoleServer>,
-        state: Option<String>,
-        responses: Option<rmcp::model::InputResponses>,
+        request: WriteRequest,
         create: bool,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             check_company_write(&p, create)?;
             let body = CompanyBody {
                 name: p.name.clone(),
@@ -140,13 +121,8 @@ impl HelpdeskOperator {
                 return Err(Error::invalid("arguments", NOTHING_TO_CHANGE));
             }
             let id = p.company_id;
-            let spec = WriteSpec {
-                tool: super::create_or_update(create, COMPANY_TOOLS),
-                target_id: id.map(|i| i.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: no_view,
-            };
+            let tool = super::create_or_update(create, COMPANY_TOOLS);
+            let spec = WriteSpec::of(tool, &p, id, p.view()?);
             self.core
                 .write(
                     spec,
@@ -165,13 +141,12 @@ impl HelpdeskOperator {
                         };
                         let cid = created.id();
                         let message = super::saved_message(create, "company", cid);
-                        let value = obj("company", created.value.clone(), message);
+                        let value = obj("company", created.object.clone(), message);
                         Ok(super::written(created, value, cid))
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }

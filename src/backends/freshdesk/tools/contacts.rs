@@ -2,10 +2,8 @@
 //!
 //! Must not: know endpoint paths or Freshdesk's field names (`api/`, `models.rs` do).
 
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
-use rmcp::service::RequestContext;
-use rmcp::{RoleServer, tool, tool_router};
+use rmcp::{tool, tool_router};
 use serde_json::json;
 
 use super::super::api::ContactQuery;
@@ -18,9 +16,9 @@ use super::{CREATE_CONTACT, GET_CONTACT, LIST_CONTACTS, SEARCH_CONTACTS, UPDATE_
 use super::{paging, params::*};
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, no_view};
-use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::guard::{WriteRequest, WriteSpec};
+use crate::mcp::output::{read_tool, write_tool};
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
 use crate::policy::catalog::ToolMeta;
 
@@ -63,28 +61,22 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListContactsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = self
-            .list_page(
-                &LIST_CONTACTS,
-                "contacts",
-                validated(&p),
-                move |c| async move {
-                    let company = match &p.company {
-                        Some(co) => Some(resolve::company(&*c.refs(false).await?, co)?),
-                        None => None,
-                    };
-                    let q = ContactQuery {
-                        email: p.email.clone(),
-                        phone: p.phone.clone(),
-                        company,
-                        state: p.state,
-                    };
-                    c.list_contacts(&q, paging(p.page, p.per_page)).await
-                },
-            )
-            .await;
-        finish(r, fmt)
+        read_tool(p, |p| {
+            self.list_page(&LIST_CONTACTS, "contacts", move |c| async move {
+                let company = match &p.company {
+                    Some(co) => Some(resolve::company(&*c.refs(false).await?, co)?),
+                    None => None,
+                };
+                let q = ContactQuery {
+                    email: p.email.clone(),
+                    phone: p.phone.clone(),
+                    company,
+                    state: p.state,
+                };
+                c.list_contacts(&q, paging(p.page, p.per_page)).await
+            })
+        })
+        .await
     }
 
     /// Get one Freshdesk contact by id: name, e-mail, phones, company, tags, custom fields.
@@ -95,17 +87,13 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<IdParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let id = p.id;
-        let r = self
-            .get_one(
-                &GET_CONTACT,
-                "contact",
-                validated(&p),
-                move |c| async move { c.get_contact(id).await },
-            )
-            .await;
-        finish(r, fmt)
+        read_tool(p, |p| {
+            let id = p.id;
+            self.get_one(&GET_CONTACT, "contact", move |c| async move {
+                c.get_contact(id).await
+            })
+        })
+        .await
     }
 
     /// Search Freshdesk contacts by e-mail, phone, company or creation date.
@@ -116,9 +104,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<SearchContactsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             if let Some(d) = &p.created_after {
                 parse_day("created_after", d)?;
             }
@@ -145,9 +131,8 @@ impl HelpdeskOperator {
                     Ok(search_out("contacts", found, page, query))
                 })
                 .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Create a Freshdesk contact (name and an e-mail or phone). Returns it with its id.
@@ -158,11 +143,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_create_contact(
         &self,
         Parameters(p): Parameters<ContactParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        self.contact_write(p, ctx, state, responses, true).await
+        self.contact_write(p, request, true).await
     }
 
     /// Change a Freshdesk contact (contact_id plus the fields to change). Requires an intent.
@@ -172,11 +155,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_update_contact(
         &self,
         Parameters(p): Parameters<ContactParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        self.contact_write(p, ctx, state, responses, false).await
+        self.contact_write(p, request, false).await
     }
 }
 
@@ -184,15 +165,10 @@ impl HelpdeskOperator {
     async fn contact_write(
         &self,
         p: ContactParams,
-        ctx: RequestContext<RoleServer>,
-        state: Option<String>,
-        responses: Option<rmcp::model::InputResponses>,
+        request: WriteRequest,
         create: bool,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             check_contact_write(&p, create)?;
             let session = self.core.session().await?;
             let client = session.freshdesk()?.clone();
@@ -215,13 +191,8 @@ impl HelpdeskOperator {
                 return Err(Error::invalid("arguments", NOTHING_TO_CHANGE));
             }
             let id = p.contact_id;
-            let spec = WriteSpec {
-                tool: super::create_or_update(create, CONTACT_TOOLS),
-                target_id: id.map(|i| i.to_string()),
-                arguments: args_of(&p),
-                view,
-                before_view: no_view,
-            };
+            let tool = super::create_or_update(create, CONTACT_TOOLS);
+            let spec = WriteSpec::of(tool, &p, id, view);
             let reader = client.clone();
             self.core
                 .write(
@@ -240,13 +211,12 @@ impl HelpdeskOperator {
                         };
                         let cid = created.id();
                         let message = super::saved_message(create, "contact", cid);
-                        let value = obj("contact", created.value.clone(), message);
+                        let value = obj("contact", created.object.clone(), message);
                         Ok(super::written(created, value, cid))
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }

@@ -2,12 +2,9 @@
 //!
 //! Must not: know endpoint paths or Freshdesk's field names (`api/`, `models.rs` do).
 
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
-use rmcp::service::RequestContext;
-use rmcp::{RoleServer, tool, tool_router};
-use serde::Serialize;
-use serde_json::{Value, json};
+use rmcp::{tool, tool_router};
+use serde_json::json;
 
 use super::super::models::{Note, NoteChange, Reply};
 use super::super::session::FreshdeskSession;
@@ -18,39 +15,15 @@ use super::{ADD_NOTE, LIST_CONVERSATIONS, REPLY_TO_TICKET, UPDATE_NOTE};
 use super::{paging, params::*};
 use crate::error::Result;
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, Outcome, WriteSpec};
-use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{Parameters, args_of, validated};
+use crate::mcp::guard::{CallCtx, Outcome, WriteRequest, WriteSpec};
+use crate::mcp::output::{read_tool, write_tool};
+use crate::mcp::params::Parameters;
 use crate::policy::catalog::PolicyView;
-use crate::policy::catalog::ToolMeta;
 
 /// A reply or a note, to post to a ticket.
 enum Post {
     Reply(Reply),
     Note(Note),
-}
-
-/// A post's policy side: the tool, its arguments and view, and the before image's view.
-struct PostSpec {
-    tool: &'static ToolMeta,
-    arguments: Value,
-    view: Result<Value>,
-    before_view: fn(&Value) -> Value,
-}
-
-impl PostSpec {
-    fn new<P: Serialize + PolicyView>(
-        p: &P,
-        tool: &'static ToolMeta,
-        before_view: fn(&Value) -> Value,
-    ) -> Self {
-        Self {
-            tool,
-            arguments: args_of(p),
-            view: p.view(),
-            before_view,
-        }
-    }
 }
 
 #[tool_router(router = freshdesk_conversations_router, vis = "pub(super)")]
@@ -64,17 +37,13 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListConversationsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let (ticket, page) = (p.ticket_id, paging(p.page, p.per_page));
-        let r = self
-            .list_page(
-                &LIST_CONVERSATIONS,
-                "conversations",
-                validated(&p),
-                move |c| async move { c.list_conversations(ticket, page).await },
-            )
-            .await;
-        finish(r, fmt)
+        read_tool(p, |p| {
+            let (ticket, page) = (p.ticket_id, paging(p.page, p.per_page));
+            self.list_page(&LIST_CONVERSATIONS, "conversations", move |c| async move {
+                c.list_conversations(ticket, page).await
+            })
+        })
+        .await
     }
 
     /// Reply to a Freshdesk ticket: the requester receives it by e-mail (customer-visible).
@@ -85,22 +54,19 @@ impl HelpdeskOperator {
     pub async fn freshdesk_reply_to_ticket(
         &self,
         Parameters(p): Parameters<ReplyParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let reply = Reply {
-            body: p.body.clone(),
-            cc_emails: p.cc_emails.clone(),
-            bcc_emails: p.bcc_emails.clone(),
-        };
-        let spec = PostSpec::new(&p, &REPLY_TO_TICKET, reply_view);
-        let r = self
-            .post(p.ticket_id, Post::Reply(reply), spec, call, validated(&p))
-            .await;
-        finish_write(r, fmt)
+        write_tool(request, p, |p, call| async move {
+            let reply = Reply {
+                body: p.body.clone(),
+                cc_emails: p.cc_emails.clone(),
+                bcc_emails: p.bcc_emails.clone(),
+            };
+            let spec = WriteSpec::of(&REPLY_TO_TICKET, &p, Some(p.ticket_id), p.view()?);
+            let spec = spec.before(reply_view);
+            self.post(p.ticket_id, Post::Reply(reply), spec, call).await
+        })
+        .await
     }
 
     /// Add a note to a Freshdesk ticket: private (agents only) unless private=false.
@@ -111,22 +77,19 @@ impl HelpdeskOperator {
     pub async fn freshdesk_add_note(
         &self,
         Parameters(p): Parameters<NoteParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let note = Note {
-            body: p.body.clone(),
-            private: p.private,
-            notify_emails: p.notify_emails.clone(),
-        };
-        let spec = PostSpec::new(&p, &ADD_NOTE, ticket_view);
-        let r = self
-            .post(p.ticket_id, Post::Note(note), spec, call, validated(&p))
-            .await;
-        finish_write(r, fmt)
+        write_tool(request, p, |p, call| async move {
+            let note = Note {
+                body: p.body.clone(),
+                private: p.private,
+                notify_emails: p.notify_emails.clone(),
+            };
+            let spec = WriteSpec::of(&ADD_NOTE, &p, Some(p.ticket_id), p.view()?);
+            let spec = spec.before(ticket_view);
+            self.post(p.ticket_id, Post::Note(note), spec, call).await
+        })
+        .await
     }
 
     /// Change the text of a note on a Freshdesk ticket (only notes created through the API).
@@ -137,23 +100,12 @@ impl HelpdeskOperator {
     pub async fn freshdesk_update_note(
         &self,
         Parameters(p): Parameters<UpdateNoteParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let id = p.conversation_id;
             let ticket = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &UPDATE_NOTE,
-                target_id: Some(ticket.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: note_view,
-            };
+            let spec = WriteSpec::of(&UPDATE_NOTE, &p, Some(ticket), p.view()?).before(note_view);
             let change = NoteChange {
                 body: p.body.clone(),
             };
@@ -166,14 +118,13 @@ impl HelpdeskOperator {
                         let c = s.freshdesk()?.update_conversation(id, &change).await?;
                         let c = super::updated(c);
                         let message = format!("Updated note #{id}.");
-                        let value = obj("conversation", c.value.clone(), message);
+                        let value = obj("conversation", c.object.clone(), message);
                         Ok(super::written(c, value, id))
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }
 
@@ -184,18 +135,9 @@ impl HelpdeskOperator {
         &self,
         ticket: i64,
         post: Post,
-        spec: PostSpec,
+        spec: WriteSpec,
         call: CallCtx,
-        valid: Result<()>,
     ) -> Result<Outcome<FdObject>> {
-        valid?;
-        let spec = WriteSpec {
-            tool: spec.tool,
-            target_id: Some(ticket.to_string()),
-            arguments: spec.arguments,
-            view: spec.view?,
-            before_view: spec.before_view,
-        };
         self.core
             .write(
                 spec,
@@ -209,11 +151,11 @@ impl HelpdeskOperator {
                     };
                     let what = match post {
                         Post::Reply(_) => "reply",
-                        Post::Note(_) if created.value["private"] == json!(false) => "public note",
+                        Post::Note(_) if created.object["private"] == json!(false) => "public note",
                         Post::Note(_) => "private note",
                     };
                     let message = format!("Added {what} #{} to ticket #{ticket}.", created.id());
-                    let value = obj("conversation", created.value.clone(), message);
+                    let value = obj("conversation", created.object.clone(), message);
                     Ok(super::written(created, value, ticket))
                 },
             )

@@ -464,7 +464,8 @@ fn saved_message(create: bool, kind: &str, id: i64) -> String {
 /// An update's answer in the shape of a create's.
 fn updated((value, status): (Value, u16)) -> Created {
     Created {
-        value,
+        object: value.clone(),
+        raw: value,
         status: Some(status),
         note: None,
     }
@@ -476,7 +477,7 @@ fn written(created: Created, value: FdObject, target: i64) -> Written<FdObject> 
     Written {
         value,
         target_id: Some(target.to_string()),
-        after: Some(created.value),
+        after: Some(created.raw),
         status: created.status,
         note: created.note,
     }
@@ -502,7 +503,6 @@ impl HelpdeskOperator {
         &self,
         tool: &'static ToolMeta,
         kind: &'static str,
-        valid: Result<()>,
         get: G,
     ) -> Result<FdObject>
     where
@@ -510,7 +510,7 @@ impl HelpdeskOperator {
         GF: Future<Output = Result<Value>>,
     {
         let out = |v| render::obj(kind, v, String::new());
-        self.read_with(tool, valid, get, out).await
+        self.read_with(tool, get, out).await
     }
 
     /// A read of one page of a list.
@@ -518,7 +518,6 @@ impl HelpdeskOperator {
         &self,
         tool: &'static ToolMeta,
         kind: &'static str,
-        valid: Result<()>,
         list: L,
     ) -> Result<FdList>
     where
@@ -526,14 +525,13 @@ impl HelpdeskOperator {
         LF: Future<Output = Result<Page>>,
     {
         let out = |page| render::list_out(kind, page, None);
-        self.read_with(tool, valid, list, out).await
+        self.read_with(tool, list, out).await
     }
 
     /// A read through `Core::read`: `fetch` asks Freshdesk, `out` shapes the answer.
     async fn read_with<T, R, F, FF>(
         &self,
         tool: &'static ToolMeta,
-        valid: Result<()>,
         fetch: F,
         out: impl FnOnce(T) -> R,
     ) -> Result<R>
@@ -541,7 +539,6 @@ impl HelpdeskOperator {
         F: FnOnce(Arc<FreshdeskClient>) -> FF,
         FF: Future<Output = Result<T>>,
     {
-        valid?;
         self.core
             .read(tool, |s| async move {
                 let got = fetch(s.freshdesk()?.clone()).await?;

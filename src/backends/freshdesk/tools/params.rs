@@ -25,6 +25,7 @@ macro_rules! read_params {
             #[serde(default)]
             pub response_format: ResponseFormat,
         }
+        crate::mcp::output::tool_args!(read: $name);
     };
 }
 
@@ -38,7 +39,7 @@ macro_rules! write_params {
         #[serde(default)]
         #[validate(length(min = 16, max = 200))]
         pub confirmation_token: Option<String>,
-    } } };
+    } } crate::mcp::output::tool_args!(token: $name); };
 }
 
 /// `YYYY-MM-DD` (for search).

@@ -13,8 +13,8 @@ use super::render::list_out;
 use super::{GET_AGENT, GET_CURRENT_AGENT, LIST_AGENTS, LIST_GROUPS};
 use super::{paging, params::*};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::output::finish;
-use crate::mcp::params::{Parameters, validated};
+use crate::mcp::output::read_tool;
+use crate::mcp::params::Parameters;
 
 #[tool_router(router = freshdesk_reference_router, vis = "pub(super)")]
 impl HelpdeskOperator {
@@ -26,14 +26,13 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let page = paging(p.page, p.per_page);
-        let r = self
-            .list_page(&LIST_AGENTS, "agents", validated(&p), move |c| async move {
+        read_tool(p, |p| {
+            let page = paging(p.page, p.per_page);
+            self.list_page(&LIST_AGENTS, "agents", move |c| async move {
                 c.list_agents(page).await
             })
-            .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Get one Freshdesk agent by id: name, e-mail, groups, roles, availability.
@@ -41,14 +40,13 @@ impl HelpdeskOperator {
         output_schema = shapes::object::<shapes::Agent>()
     )]
     pub async fn freshdesk_get_agent(&self, Parameters(p): Parameters<IdParams>) -> CallToolResult {
-        let fmt = p.response_format;
-        let id = p.id;
-        let r = self
-            .get_one(&GET_AGENT, "agent", validated(&p), move |c| async move {
+        read_tool(p, |p| {
+            let id = p.id;
+            self.get_one(&GET_AGENT, "agent", move |c| async move {
                 c.get_agent(id).await
             })
-            .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// The Freshdesk agent this server works as (the API key's owner).
@@ -59,13 +57,12 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<RefsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = self
-            .get_one(&GET_CURRENT_AGENT, "agent", validated(&p), |c| async move {
+        read_tool(p, |_p| {
+            self.get_one(&GET_CURRENT_AGENT, "agent", |c| async move {
                 c.current_agent().await
             })
-            .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// List Freshdesk groups (id, name, agents), to route tickets by group name.
@@ -76,13 +73,12 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<RefsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = self
-            .list_page(&LIST_GROUPS, "groups", validated(&p), |c| async move {
+        read_tool(p, |_p| {
+            self.list_page(&LIST_GROUPS, "groups", |c| async move {
                 c.list_groups(paging(None, Some(100))).await
             })
-            .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// List Freshdesk ticket fields: the statuses (including custom ones), priorities,
@@ -94,9 +90,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<RefsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             self.core
                 .read(&LIST_TICKET_FIELDS, |s| async move {
                     let c = s.freshdesk()?;
@@ -112,8 +106,7 @@ impl HelpdeskOperator {
                     Ok(list_out("ticket_fields", page, None))
                 })
                 .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 }

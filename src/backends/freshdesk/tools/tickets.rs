@@ -2,10 +2,8 @@
 //!
 //! Must not: know endpoint paths or Freshdesk's field names (`api/`, `models.rs` do).
 
-use rmcp::handler::server::tool::{InputResponses, RequestState};
 use rmcp::model::{CallToolResponse, CallToolResult};
-use rmcp::service::RequestContext;
-use rmcp::{RoleServer, tool, tool_router};
+use rmcp::{tool, tool_router};
 use serde_json::{Map, Value, json};
 
 use super::super::api::search::{self, CustomCondition, Quoted, TicketCriteria};
@@ -22,9 +20,9 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::mcp::HelpdeskOperator;
-use crate::mcp::guard::{CallCtx, WriteSpec, Written, no_view};
-use crate::mcp::output::{finish, finish_write};
-use crate::mcp::params::{IdOrName, OneOrMany, Parameters, args_of, validated};
+use crate::mcp::guard::{WriteRequest, WriteSpec, Written};
+use crate::mcp::output::{read_tool, write_tool};
+use crate::mcp::params::{IdOrName, OneOrMany, Parameters};
 use crate::policy::catalog::PolicyView;
 
 const NO_REQUESTER: &str = "the ticket needs a requester: give requester_email (Freshdesk \
@@ -189,9 +187,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<ListTicketsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             let since = p
                 .updated_since
                 .as_deref()
@@ -217,9 +213,8 @@ impl HelpdeskOperator {
                 Ok(list_out("tickets", page, note))
             })
             .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Search Freshdesk tickets by status, priority, agent, group, tag, type, creation and
@@ -232,9 +227,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<SearchTicketsParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             for (f, d) in [
                 ("created_after", &p.created_after),
                 ("created_before", &p.created_before),
@@ -255,9 +248,8 @@ impl HelpdeskOperator {
                 Ok(search_out("tickets", found, page, query))
             })
             .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Get one Freshdesk ticket, optionally with its conversations (the oldest 10) and its
@@ -269,9 +261,7 @@ impl HelpdeskOperator {
         &self,
         Parameters(p): Parameters<GetTicketParams>,
     ) -> CallToolResult {
-        let fmt = p.response_format;
-        let r = async {
-            validated(&p)?;
+        read_tool(p, |p| async move {
             self.read_with_refs(&GET_TICKET, |c, refs| async move {
                 let include = TicketInclude {
                     conversations: p.include_conversations,
@@ -281,9 +271,8 @@ impl HelpdeskOperator {
                 Ok(obj("ticket", enrich(&refs, t), String::new()))
             })
             .await
-        }
-        .await;
-        finish(r, fmt)
+        })
+        .await
     }
 
     /// Create a Freshdesk ticket for a requester (by e-mail, created if new, or by id), with
@@ -295,14 +284,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_create_ticket(
         &self,
         Parameters(p): Parameters<CreateTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             if p.requester_email.is_none() && p.requester_id.is_none() {
                 return Err(Error::invalid("requester_email", NO_REQUESTER));
             }
@@ -333,33 +317,21 @@ impl HelpdeskOperator {
                 cc_emails: p.cc_emails.clone(),
                 fields,
             };
-            let spec = WriteSpec {
-                tool: &CREATE_TICKET,
-                target_id: None,
-                arguments: args_of(&p),
-                view,
-                before_view: no_view,
-            };
+            let spec = WriteSpec::of(&CREATE_TICKET, &p, None, view);
             self.core
-                .write(
-                    spec,
-                    call,
-                    |_| async { Ok(None) },
-                    |_, _| async move {
-                        let created = client.create_ticket_once(&ticket).await?;
-                        let id = created.id();
-                        let message = match &created.note {
-                            None => format!("Created ticket #{id}."),
-                            Some(_) => format!("Created ticket #{id}. {LOOKED_UP}"),
-                        };
-                        let value = obj("ticket", enrich(&refs, created.value.clone()), message);
-                        Ok(super::written(created, value, id))
-                    },
-                )
+                .create(spec, call, |_| async move {
+                    let created = client.create_ticket_once(&ticket).await?;
+                    let id = created.id();
+                    let message = match &created.note {
+                        None => format!("Created ticket #{id}."),
+                        Some(_) => format!("Created ticket #{id}. {LOOKED_UP}"),
+                    };
+                    let value = obj("ticket", enrich(&refs, created.object.clone()), message);
+                    Ok(super::written(created, value, id))
+                })
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Change a Freshdesk ticket: subject, description, status (this is how to resolve or
@@ -370,14 +342,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_update_ticket(
         &self,
         Parameters(p): Parameters<UpdateTicketParams>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             if p.assigned_to.is_some() && p.unassign {
                 return Err(Error::invalid("unassign", UNASSIGN_AND_ASSIGN));
             }
@@ -399,13 +366,7 @@ impl HelpdeskOperator {
             }
             let view = with_resolved(p.view()?, &changes.fields);
             let id = p.ticket_id;
-            let spec = WriteSpec {
-                tool: &UPDATE_TICKET,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(&UPDATE_TICKET, &p, Some(id), view).before(ticket_view);
             let reader = client.clone();
             self.core
                 .write(
@@ -430,9 +391,8 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 
     /// Delete a Freshdesk ticket: it moves to the trash (restore it with
@@ -443,12 +403,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_delete_ticket(
         &self,
         Parameters(p): Parameters<TicketIdWrite>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        self.ticket_state_change(p, ctx, state, responses, true)
-            .await
+        self.ticket_state_change(p, request, true).await
     }
 
     /// Restore a deleted Freshdesk ticket from the trash. Requires an intent.
@@ -458,12 +415,9 @@ impl HelpdeskOperator {
     pub async fn freshdesk_restore_ticket(
         &self,
         Parameters(p): Parameters<TicketIdWrite>,
-        ctx: RequestContext<RoleServer>,
-        RequestState(state): RequestState,
-        InputResponses(responses): InputResponses,
+        request: WriteRequest,
     ) -> CallToolResponse {
-        self.ticket_state_change(p, ctx, state, responses, false)
-            .await
+        self.ticket_state_change(p, request, false).await
     }
 }
 
@@ -472,28 +426,17 @@ impl HelpdeskOperator {
     async fn ticket_state_change(
         &self,
         p: TicketIdWrite,
-        ctx: RequestContext<RoleServer>,
-        state: Option<String>,
-        responses: Option<rmcp::model::InputResponses>,
+        request: WriteRequest,
         delete: bool,
     ) -> CallToolResponse {
-        let fmt = p.response_format;
-        let call = CallCtx::from_request(&ctx, p.confirmation_token.clone(), state, responses);
-        let r = async {
-            validated(&p)?;
+        write_tool(request, p, |p, call| async move {
             let id = p.ticket_id;
             let tool = if delete {
                 &DELETE_TICKET
             } else {
                 &RESTORE_TICKET
             };
-            let spec = WriteSpec {
-                tool,
-                target_id: Some(id.to_string()),
-                arguments: args_of(&p),
-                view: p.view()?,
-                before_view: ticket_view,
-            };
+            let spec = WriteSpec::of(tool, &p, Some(id), p.view()?).before(ticket_view);
             self.core
                 .write(
                     spec,
@@ -527,8 +470,7 @@ impl HelpdeskOperator {
                     },
                 )
                 .await
-        }
-        .await;
-        finish_write(r, fmt)
+        })
+        .await
     }
 }
