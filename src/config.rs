@@ -22,6 +22,9 @@ pub trait BackendSection: Any + std::fmt::Debug + Send + Sync {
     fn backend(&self) -> &'static str;
     /// Where the backend is, safe to log (no secret): its base URL.
     fn location(&self) -> String;
+    /// Identifies the upstream account for its rate limit (no secret in it): sessions and
+    /// servers that use the same account share one budget.
+    fn account_key(&self) -> String;
     /// The account's own username, when the backend logs in as one (the default agent name).
     fn username(&self) -> Option<String> {
         None

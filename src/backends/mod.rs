@@ -33,11 +33,11 @@ use crate::error::Result;
 use crate::mcp::{HelpdeskOperator, Parts, ToolSet};
 use crate::policy::Policy;
 use crate::policy::catalog::ToolMeta;
-use crate::policy::ratelimit::{Budget, Limits};
+use crate::policy::ratelimit::{AccountLimiter, Budget, Limits};
 use crate::session::{BoxFuture, Connector, SessionManager};
 
-/// Opens a backend's sessions from its section, with the account's request budget.
-pub type Connect = fn(&dyn BackendSection, &Limits, Budget) -> Result<Arc<dyn Connector>>;
+/// Opens a backend's sessions from its section, with the account's rate limiter.
+pub type Connect = fn(&dyn BackendSection, Arc<AccountLimiter>) -> Result<Arc<dyn Connector>>;
 
 /// One backend, as the rest of the crate sees it.
 pub struct Kind {
@@ -168,7 +168,8 @@ pub fn server_with_policy(
             max_concurrent: bp.max_concurrent,
             max_wait: policy.settings.rate_limit_wait,
         };
-        connectors.push((kind.connect)(section.as_ref(), &limits, budget)?);
+        let limiter = limits.get(&section.account_key(), kind.title, budget);
+        connectors.push((kind.connect)(section.as_ref(), limiter)?);
         toolsets.push(ToolSet {
             router: (kind.router)(),
             instructions: kind.instructions,

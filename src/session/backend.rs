@@ -22,6 +22,27 @@ pub trait Connector: Send + Sync {
     fn open<'a>(&'a self, agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>>;
 }
 
+/// Declares a backend's accessor trait for its client in a session, e.g.
+/// `session_accessor!(FreshdeskSession, freshdesk, FreshdeskClient)` gives
+/// `session.freshdesk()?`: the client, or an error saying how to configure the backend. Use it
+/// in the backend's `session.rs`, where `super::BACKEND` and `super::NOT_CONFIGURED` are.
+#[macro_export]
+macro_rules! session_accessor {
+    ($trait:ident, $method:ident, $client:ty) => {
+        /// This backend's client in an agent session.
+        pub trait $trait {
+            /// The client, or a clear error when the backend is not configured.
+            fn $method(&self) -> $crate::error::Result<&std::sync::Arc<$client>>;
+        }
+
+        impl $trait for $crate::session::AgentSession {
+            fn $method(&self) -> $crate::error::Result<&std::sync::Arc<$client>> {
+                self.client_or(super::BACKEND, super::NOT_CONFIGURED)
+            }
+        }
+    };
+}
+
 /// Branch and intent as an upstream that keeps agent sessions itself reports them.
 #[derive(Debug, Clone, Default)]
 pub struct Kept {

@@ -492,14 +492,10 @@ fn snippet(body: &str) -> String {
 mod tests {
     use super::*;
 
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply::for_test(status, body)
-    }
-
     #[test]
     fn field_errors_name_the_tool_field() {
         let e = parse_error(
-            &reply(400, r#"{"body":["This field is required."]}"#),
+            &Reply::for_test(400, r#"{"body":["This field is required."]}"#),
             "the new ticket",
         );
         assert_eq!(e.kind, ErrorKind::InvalidInput);
@@ -513,12 +509,12 @@ mod tests {
     #[test]
     fn not_found_and_permission() {
         let e = parse_error(
-            &reply(404, r#"{"detail":"No Ticket matches the given query."}"#),
+            &Reply::for_test(404, r#"{"detail":"No Ticket matches the given query."}"#),
             "ticket 9",
         );
         assert_eq!(e.kind, ErrorKind::NotFound);
         let e = parse_error(
-            &reply(
+            &Reply::for_test(
                 403,
                 r#"{"detail":"You do not have permission to perform this action."}"#,
             ),

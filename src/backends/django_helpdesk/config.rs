@@ -161,6 +161,10 @@ impl crate::config::BackendSection for DjangoHelpdeskConfig {
         self.base_url.to_string()
     }
 
+    fn account_key(&self) -> String {
+        Self::account_key(self)
+    }
+
     fn username(&self) -> Option<String> {
         self.username.clone()
     }

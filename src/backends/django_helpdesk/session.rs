@@ -11,8 +11,8 @@ use super::client::{DjangoClient, ForkProbe};
 use super::config::DjangoHelpdeskConfig;
 use crate::config::BackendSection;
 use crate::error::Result;
-use crate::policy::ratelimit::{AccountLimiter, Budget, Limits};
-use crate::session::{AgentSession, BoxFuture, Connector, Kept, SessionPart};
+use crate::policy::ratelimit::AccountLimiter;
+use crate::session::{BoxFuture, Connector, Kept, SessionPart};
 
 const TOKEN_AUTH_NOTE: &str = "token auth: the agent-session endpoints need a session login, \
 so this server keeps branch and intent";
@@ -100,26 +100,14 @@ impl SessionPart for Part {
     }
 }
 
-/// The agent's django-helpdesk client in a session.
-pub trait DjangoSession {
-    /// The client, or a clear error when django-helpdesk is not configured.
-    fn django(&self) -> Result<&Arc<DjangoClient>>;
-}
+crate::session_accessor!(DjangoSession, django, DjangoClient);
 
-impl DjangoSession for AgentSession {
-    fn django(&self) -> Result<&Arc<DjangoClient>> {
-        self.client_or(super::BACKEND, super::NOT_CONFIGURED)
-    }
-}
-
-/// The registry's connector for a django-helpdesk section.
+/// The registry's connector for a django-helpdesk section; `limiter` is the account's budget.
 pub fn connect(
     section: &dyn BackendSection,
-    limits: &Limits,
-    budget: Budget,
+    limiter: Arc<AccountLimiter>,
 ) -> Result<Arc<dyn Connector>> {
     let cfg: &DjangoHelpdeskConfig = crate::config::downcast(section)?;
-    let limiter = limits.get(&cfg.account_key(), "django-helpdesk", budget);
     Ok(Arc::new(DjangoConnector {
         cfg: cfg.clone(),
         limiter,

@@ -341,14 +341,10 @@ fn field_name(upstream: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply::for_test(status, body)
-    }
-
     #[test]
     fn validation_errors_name_the_tool_fields() {
         let e = parse_error(
-            &reply(
+            &Reply::for_test(
                 400,
                 r#"{"description":"Validation failed","errors":[{"field":"responder_id","message":"There is no agent matching the given responder_id","code":"invalid_value"},{"field":"priority","message":"It should be one of these values: '1,2,3,4'","code":"invalid_value"}]}"#,
             ),
@@ -367,14 +363,14 @@ mod tests {
     fn auth_and_not_found() {
         assert_eq!(
             parse_error(
-                &reply(401, r#"{"code":"invalid_credentials","message":"x"}"#),
+                &Reply::for_test(401, r#"{"code":"invalid_credentials","message":"x"}"#),
                 "t"
             )
             .kind,
             ErrorKind::Unauthorized
         );
         assert_eq!(
-            parse_error(&reply(404, ""), "ticket 3").kind,
+            parse_error(&Reply::for_test(404, ""), "ticket 3").kind,
             ErrorKind::NotFound
         );
     }

@@ -108,6 +108,10 @@ impl crate::config::BackendSection for FreshdeskConfig {
     fn location(&self) -> String {
         self.base_url.to_string()
     }
+
+    fn account_key(&self) -> String {
+        Self::account_key(self)
+    }
 }
 
 /// The registry's parser for this section.

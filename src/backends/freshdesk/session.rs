@@ -10,8 +10,8 @@ use super::client::FreshdeskClient;
 use super::config::FreshdeskConfig;
 use crate::config::BackendSection;
 use crate::error::Result;
-use crate::policy::ratelimit::{Budget, Limits};
-use crate::session::{AgentSession, BoxFuture, Connector, SessionPart};
+use crate::policy::ratelimit::AccountLimiter;
+use crate::session::{BoxFuture, Connector, SessionPart};
 
 /// Hands every session the account's shared client (and its reference-data cache).
 pub struct FreshdeskConnector {
@@ -41,26 +41,14 @@ impl SessionPart for Part {
     }
 }
 
-/// The Freshdesk client in a session.
-pub trait FreshdeskSession {
-    /// The client, or a clear error when Freshdesk is not configured.
-    fn freshdesk(&self) -> Result<&Arc<FreshdeskClient>>;
-}
-
-impl FreshdeskSession for AgentSession {
-    fn freshdesk(&self) -> Result<&Arc<FreshdeskClient>> {
-        self.client_or(super::BACKEND, super::NOT_CONFIGURED)
-    }
-}
+crate::session_accessor!(FreshdeskSession, freshdesk, FreshdeskClient);
 
 /// The registry's connector for a Freshdesk section: the account's one client.
 pub fn connect(
     section: &dyn BackendSection,
-    limits: &Limits,
-    budget: Budget,
+    limiter: Arc<AccountLimiter>,
 ) -> Result<Arc<dyn Connector>> {
     let cfg: &FreshdeskConfig = crate::config::downcast(section)?;
-    let limiter = limits.get(&cfg.account_key(), "Freshdesk", budget);
     let client = Arc::new(FreshdeskClient::new(cfg.clone(), limiter)?);
     Ok(Arc::new(FreshdeskConnector { client }))
 }
