@@ -13,6 +13,7 @@
 //! Must not: backend clients know nothing about MCP, policy or the audit log. All HTTP goes
 //! out through [`http::send`].
 
+pub mod autotask;
 pub mod cache;
 pub mod check;
 pub mod django_helpdesk;
@@ -86,6 +87,19 @@ pub const ALL: &[Kind] = &[
         catalog: freshdesk::tools::catalog,
         connect: freshdesk::session::connect,
         check: freshdesk::check::check,
+    },
+    Kind {
+        name: autotask::BACKEND,
+        title: "Autotask",
+        how_to_configure: "set AUTOTASK_API_USERNAME, AUTOTASK_API_SECRET and \
+            AUTOTASK_API_INTEGRATION_CODE to use it",
+        env_vars: autotask::config::ENV_VARS,
+        section: autotask::config::section,
+        instructions: autotask::INSTRUCTIONS,
+        router: autotask::tools::router,
+        catalog: autotask::tools::catalog,
+        connect: autotask::session::connect,
+        check: autotask::check::check,
     },
 ];
 

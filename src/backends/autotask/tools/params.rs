@@ -1,0 +1,643 @@
+//! The Autotask tools' arguments, as the agent sends them (their JSON schemas are the tools'
+//! input schemas). Picklist values are given by the instance's label (or number); companies,
+//! resources, contacts, projects and contracts by id or name.
+//!
+//! Must not: resolve anything or know Autotask's field names (models.rs maps the parameters).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::super::api::query::Condition;
+use crate::mcp::output::ResponseFormat;
+use crate::mcp::params::IdOrName;
+
+/// A read tool's arguments: the fields given, then `response_format`.
+macro_rules! read_params {
+    ($(#[$m:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($fields)*
+            /// "markdown" (default) or "json".
+            #[serde(default)]
+            pub response_format: ResponseFormat,
+        }
+        crate::mcp::output::tool_args!(read: $name);
+    };
+}
+
+/// A write tool's arguments: the fields given, then `confirmation_token` and
+/// `response_format`.
+macro_rules! write_params {
+    ($(#[$m:meta])* pub struct $name:ident { $($fields:tt)* }) => { read_params! {
+        $(#[$m])* pub struct $name {
+        $($fields)*
+        /// Only to confirm: when this exact call answered status "confirmation_required", repeat
+        /// it with the same arguments plus the confirmation_token it returned.
+        #[serde(default)]
+        #[validate(length(min = 16, max = 200))]
+        pub confirmation_token: Option<String>,
+    } } crate::mcp::output::tool_args!(token: $name); };
+}
+
+read_params! {
+    /// One object by id.
+    pub struct GetParams {
+        /// The object's id.
+        #[validate(range(min = 1))]
+        pub id: i64,
+    }
+}
+
+read_params! {
+    /// A ticket by id or by ticket number.
+    pub struct GetTicketParams {
+        /// The ticket's id (a number) ...
+        #[serde(default)]
+        #[validate(range(min = 1))]
+        pub ticket_id: Option<i64>,
+        /// ... or its ticket number, e.g. T20261202.0001.
+        #[serde(default)]
+        #[validate(length(min = 3, max = 40))]
+        pub ticket_number: Option<String>,
+        /// Also list the ticket's notes.
+        #[serde(default)]
+        pub include_notes: bool,
+    }
+}
+
+/// What every search takes besides its own filters.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate)]
+pub struct Paging {
+    /// Structured conditions, all of which must hold (see the tool description for the
+    /// operators); picklists by label, references by id or name.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub conditions: Vec<Condition>,
+    /// Rows per page, 1-500 (default 50).
+    #[serde(default)]
+    #[validate(range(min = 1, max = 500))]
+    pub max_records: Option<u32>,
+    /// The next_page a previous call with the same conditions returned.
+    #[serde(default)]
+    #[validate(length(min = 8, max = 4000))]
+    pub next_page: Option<String>,
+    /// Also count every match (one more request).
+    #[serde(default)]
+    pub include_total: bool,
+}
+
+read_params! {
+    pub struct SearchTicketsParams {
+        /// Status label(s) of this instance, e.g. "New" or ["New", "In Progress"].
+        #[serde(default)]
+        pub status: Option<Vec<IdOrName>>,
+        /// Only tickets that are not complete (whatever this instance calls Complete).
+        #[serde(default)]
+        pub open_only: bool,
+        /// Priority label(s), e.g. "High".
+        #[serde(default)]
+        pub priority: Option<Vec<IdOrName>>,
+        /// Queue label(s), e.g. "Level I Support".
+        #[serde(default)]
+        pub queue: Option<Vec<IdOrName>>,
+        /// The company, by id or exact name.
+        #[serde(default)]
+        pub company: Option<IdOrName>,
+        /// The assigned resource, by id or name ("Ada Lovelace").
+        #[serde(default)]
+        pub assigned_resource: Option<IdOrName>,
+        /// Only tickets without an assigned resource.
+        #[serde(default)]
+        pub unassigned: bool,
+        /// The contact, by id.
+        #[serde(default)]
+        pub contact: Option<IdOrName>,
+        /// Words the title contains.
+        #[serde(default)]
+        #[validate(length(min = 1, max = 200))]
+        pub title_contains: Option<String>,
+        /// Created on or after this date (ISO 8601, UTC).
+        #[serde(default)]
+        pub created_after: Option<String>,
+        /// Created before this date (ISO 8601, UTC).
+        #[serde(default)]
+        pub created_before: Option<String>,
+        #[serde(flatten)]
+        #[validate(nested)]
+        pub paging: Paging,
+    }
+}
+
+read_params! {
+    pub struct SearchParams {
+        /// Text the name contains (company name; contact or resource first name, last name or
+        /// e-mail; project, task, contract or opportunity title or name; configuration item
+        /// reference title or serial number; time entry summary).
+        #[serde(default)]
+        #[validate(length(min = 1, max = 200))]
+        pub query: Option<String>,
+        /// Only rows of this company (by id or exact name), where the entity has a company.
+        #[serde(default)]
+        pub company: Option<IdOrName>,
+        /// Only active rows, where the entity has isActive.
+        #[serde(default)]
+        pub active_only: bool,
+        #[serde(flatten)]
+        #[validate(nested)]
+        pub paging: Paging,
+    }
+}
+
+read_params! {
+    pub struct SearchTimeEntriesParams {
+        /// Only time on this ticket.
+        #[serde(default)]
+        pub ticket_id: Option<i64>,
+        /// Only time on this task.
+        #[serde(default)]
+        pub task_id: Option<i64>,
+        /// Only time of this resource (id or name).
+        #[serde(default)]
+        pub resource: Option<IdOrName>,
+        /// Worked on or after this date (ISO 8601).
+        #[serde(default)]
+        pub date_from: Option<String>,
+        /// Worked on or before this date (ISO 8601).
+        #[serde(default)]
+        pub date_to: Option<String>,
+        #[serde(flatten)]
+        #[validate(nested)]
+        pub paging: Paging,
+    }
+}
+
+read_params! {
+    pub struct ListNotesParams {
+        #[validate(range(min = 1))]
+        pub ticket_id: i64,
+    }
+}
+
+read_params! {
+    pub struct FieldInfoParams {
+        /// The entity: tickets, ticket notes, companies, contacts, projects, tasks, time
+        /// entries, configuration items, contracts, opportunities, resources.
+        #[validate(length(min = 3, max = 40))]
+        pub entity: String,
+        /// Only this field (an Autotask field name or a tool parameter name).
+        #[serde(default)]
+        pub field: Option<String>,
+        /// Read the metadata again instead of the cached copy.
+        #[serde(default)]
+        pub refresh: bool,
+    }
+}
+
+/// The ticket fields create and update share.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct TicketFields {
+    #[serde(default)]
+    #[validate(length(min = 1, max = 255))]
+    pub title: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 8000))]
+    pub description: Option<String>,
+    /// A status label of this instance (autotask_get_field_info entity=tickets lists them).
+    #[serde(default)]
+    pub status: Option<IdOrName>,
+    /// A priority label of this instance.
+    #[serde(default)]
+    pub priority: Option<IdOrName>,
+    /// A queue label of this instance.
+    #[serde(default)]
+    pub queue: Option<IdOrName>,
+    /// The contact (id).
+    #[serde(default)]
+    pub contact: Option<IdOrName>,
+    /// The resource to assign (id or name); its default service desk role is used unless
+    /// assigned_role is given.
+    #[serde(default)]
+    pub assigned_resource: Option<IdOrName>,
+    /// The role the resource works the ticket in (id or name).
+    #[serde(default)]
+    pub assigned_role: Option<IdOrName>,
+    #[serde(default)]
+    pub ticket_type: Option<IdOrName>,
+    #[serde(default)]
+    pub issue_type: Option<IdOrName>,
+    #[serde(default)]
+    pub sub_issue_type: Option<IdOrName>,
+    #[serde(default)]
+    pub source: Option<IdOrName>,
+    /// Due date-time, ISO 8601 (UTC).
+    #[serde(default)]
+    pub due: Option<String>,
+    #[serde(default)]
+    #[validate(range(min = 0.0, max = 10000.0))]
+    pub estimated_hours: Option<f64>,
+    #[serde(default)]
+    pub contract: Option<IdOrName>,
+    #[serde(default)]
+    #[validate(length(max = 8000))]
+    pub resolution: Option<String>,
+}
+
+write_params! {
+    pub struct CreateTicketParams {
+        /// The company (id or exact name).
+        pub company: IdOrName,
+        #[serde(flatten)]
+        #[validate(nested)]
+        pub fields: TicketFields,
+    }
+}
+
+write_params! {
+    pub struct UpdateTicketParams {
+        #[validate(range(min = 1))]
+        pub ticket_id: i64,
+        /// Move the ticket to another company.
+        #[serde(default)]
+        pub company: Option<IdOrName>,
+        #[serde(flatten)]
+        #[validate(nested)]
+        pub fields: TicketFields,
+    }
+}
+
+/// Who can see a note.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Only the instance's internal users (default).
+    #[default]
+    Internal,
+    /// Published to everyone, including the customer's contacts (needs confirmation).
+    Customer,
+}
+
+write_params! {
+    pub struct AddNoteParams {
+        #[validate(range(min = 1))]
+        pub ticket_id: i64,
+        /// The note's text.
+        #[validate(length(min = 1, max = 32000))]
+        pub description: String,
+        /// Its title (default: the start of the text).
+        #[serde(default)]
+        #[validate(length(min = 1, max = 250))]
+        pub title: Option<String>,
+        /// internal (default) or customer.
+        #[serde(default)]
+        pub visibility: Visibility,
+        /// A note type label of this instance (default: the instance's default).
+        #[serde(default)]
+        pub note_type: Option<IdOrName>,
+    }
+}
+
+/// Create and update arguments of an entity: `$create` has `$required` plus the fields,
+/// `$update` the id plus the fields.
+macro_rules! create_update {
+    ($create:ident { $($required:tt)* }, $update:ident($id:ident), $fields:ty) => {
+        write_params! {
+            pub struct $create {
+                $($required)*
+                #[serde(flatten)]
+                #[validate(nested)]
+                pub fields: $fields,
+            }
+        }
+        write_params! {
+            pub struct $update {
+                #[validate(range(min = 1))]
+                pub $id: i64,
+                #[serde(flatten)]
+                #[validate(nested)]
+                pub fields: $fields,
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct CompanyFields {
+    /// The company's name (required to create).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100))]
+    pub name: Option<String>,
+    /// A company type label of this instance (default: the instance's default).
+    #[serde(default)]
+    pub company_type: Option<IdOrName>,
+    #[serde(default)]
+    #[validate(length(max = 25))]
+    pub phone: Option<String>,
+    /// The account manager (resource id or name; default: the API user).
+    #[serde(default)]
+    pub owner: Option<IdOrName>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    #[validate(length(max = 128))]
+    pub address1: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 128))]
+    pub address2: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 30))]
+    pub city: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 40))]
+    pub state: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 10))]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 255))]
+    pub web_address: Option<String>,
+    #[serde(default)]
+    pub parent_company: Option<IdOrName>,
+}
+
+write_params! {
+    pub struct CreateCompanyParams {
+        #[serde(flatten)]
+        #[validate(nested)]
+        pub fields: CompanyFields,
+    }
+}
+
+write_params! {
+    pub struct UpdateCompanyParams {
+        #[validate(range(min = 1))]
+        pub company_id: i64,
+        #[serde(flatten)]
+        #[validate(nested)]
+        pub fields: CompanyFields,
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct ContactFields {
+    #[serde(default)]
+    #[validate(length(min = 1, max = 50))]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    #[validate(length(min = 1, max = 50))]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    #[validate(email)]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 25))]
+    pub phone: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 25))]
+    pub mobile_phone: Option<String>,
+    /// Job title.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub title: Option<String>,
+    /// Active (default true on create).
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub primary_contact: Option<bool>,
+}
+
+create_update!(
+    CreateContactParams {
+        /// The contact's company (id or exact name).
+        pub company: IdOrName,
+    },
+    UpdateContactParams(contact_id),
+    ContactFields
+);
+
+write_params! {
+    pub struct DeleteParams {
+        /// The id of the object to delete.
+        #[validate(range(min = 1))]
+        pub id: i64,
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct ProjectFields {
+    /// The project's name (required to create).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 100))]
+    pub name: Option<String>,
+    /// A project status label (default: the instance's default).
+    #[serde(default)]
+    pub status: Option<IdOrName>,
+    /// A project type label (default: the instance's default).
+    #[serde(default)]
+    pub project_type: Option<IdOrName>,
+    /// Start, ISO 8601 (required to create).
+    #[serde(default)]
+    pub start: Option<String>,
+    /// End, ISO 8601, not before the start (required to create).
+    #[serde(default)]
+    pub end: Option<String>,
+    /// The project lead (resource id or name).
+    #[serde(default)]
+    pub lead: Option<IdOrName>,
+    #[serde(default)]
+    pub contract: Option<IdOrName>,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub description: Option<String>,
+    #[serde(default)]
+    #[validate(range(min = 0.0, max = 100000.0))]
+    pub estimated_hours: Option<f64>,
+}
+
+create_update!(
+    CreateProjectParams {
+        /// The project's company (id or exact name).
+        pub company: IdOrName,
+    },
+    UpdateProjectParams(project_id),
+    ProjectFields
+);
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct TaskFields {
+    /// The task's title (required to create).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 255))]
+    pub title: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 8000))]
+    pub description: Option<String>,
+    /// A task status label (default: the instance's default).
+    #[serde(default)]
+    pub status: Option<IdOrName>,
+    /// A task type label (default: the instance's default).
+    #[serde(default)]
+    pub task_type: Option<IdOrName>,
+    #[serde(default)]
+    pub assigned_resource: Option<IdOrName>,
+    #[serde(default)]
+    pub assigned_role: Option<IdOrName>,
+    #[serde(default)]
+    #[validate(range(min = 0.0, max = 10000.0))]
+    pub estimated_hours: Option<f64>,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+create_update!(
+    CreateTaskParams {
+        /// The task's project (id or exact name).
+        pub project: IdOrName,
+    },
+    UpdateTaskParams(task_id),
+    TaskFields
+);
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct TimeEntryFields {
+    /// Who worked (resource id or name; default: the API user's resource).
+    #[serde(default)]
+    pub resource: Option<IdOrName>,
+    /// The role worked in (default: the resource's default service desk role).
+    #[serde(default)]
+    pub role: Option<IdOrName>,
+    /// The day worked, ISO 8601 (default: today, UTC).
+    #[serde(default)]
+    pub date_worked: Option<String>,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+    /// Hours worked, more than 0 and at most 24 (or give start and end).
+    #[serde(default)]
+    #[validate(range(exclusive_min = 0.0, max = 24.0))]
+    pub hours_worked: Option<f64>,
+    #[serde(default)]
+    #[validate(range(min = 0.0, max = 24.0))]
+    pub hours_to_bill: Option<f64>,
+    /// What was done (required to create).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 8000))]
+    pub summary: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 8000))]
+    pub internal_notes: Option<String>,
+    #[serde(default)]
+    pub non_billable: Option<bool>,
+    #[serde(default)]
+    pub contract: Option<IdOrName>,
+}
+
+create_update!(
+    CreateTimeEntryParams {
+        /// The ticket the time is for (give this or task_id).
+        #[serde(default)]
+        pub ticket_id: Option<i64>,
+        /// The task the time is for.
+        #[serde(default)]
+        pub task_id: Option<i64>,
+    },
+    UpdateTimeEntryParams(time_entry_id),
+    TimeEntryFields
+);
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct ConfigurationItemFields {
+    /// Its reference title (required to create).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 200))]
+    pub name: Option<String>,
+    /// The product (id or name; required to create).
+    #[serde(default)]
+    pub product: Option<IdOrName>,
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub serial_number: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub reference_number: Option<String>,
+    /// A configuration item type label.
+    #[serde(default)]
+    pub item_type: Option<IdOrName>,
+    /// Active (default true on create).
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub install_date: Option<String>,
+    #[serde(default)]
+    pub warranty_expiration: Option<String>,
+    #[serde(default)]
+    pub contact: Option<IdOrName>,
+    #[serde(default)]
+    #[validate(length(max = 100))]
+    pub location: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 8000))]
+    pub notes: Option<String>,
+}
+
+create_update!(
+    CreateConfigurationItemParams {
+        /// The company it belongs to (id or exact name).
+        pub company: IdOrName,
+    },
+    UpdateConfigurationItemParams(configuration_item_id),
+    ConfigurationItemFields
+);
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
+pub struct OpportunityFields {
+    /// Its title (required to create).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 128))]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub contact: Option<IdOrName>,
+    /// The owner (resource id or name; default: the API user).
+    #[serde(default)]
+    pub owner: Option<IdOrName>,
+    /// Amount (default 0 on create).
+    #[serde(default)]
+    #[validate(range(min = 0.0))]
+    pub amount: Option<f64>,
+    /// Cost (default 0 on create).
+    #[serde(default)]
+    #[validate(range(min = 0.0))]
+    pub cost: Option<f64>,
+    /// Probability in percent (default 50 on create).
+    #[serde(default)]
+    #[validate(range(min = 0, max = 100))]
+    pub probability: Option<i64>,
+    /// Projected close date, ISO 8601 (required to create).
+    #[serde(default)]
+    pub projected_close: Option<String>,
+    /// A stage label (default: the instance's default).
+    #[serde(default)]
+    pub stage: Option<IdOrName>,
+    /// A status label (default: the instance's default).
+    #[serde(default)]
+    pub status: Option<IdOrName>,
+    #[serde(default)]
+    pub use_quote_totals: Option<bool>,
+    #[serde(default)]
+    #[validate(length(max = 8000))]
+    pub description: Option<String>,
+}
+
+create_update!(
+    CreateOpportunityParams {
+        /// The company (id or exact name).
+        pub company: IdOrName,
+    },
+    UpdateOpportunityParams(opportunity_id),
+    OpportunityFields
+);
