@@ -8,7 +8,9 @@ use crate::policy::ratelimit::{AccountLimiter, Budget};
 /// A check makes a handful of requests: this budget never holds one back.
 const BUDGET: Budget = Budget {
     requests_per_minute: 300,
+    requests_per_hour: None,
     max_concurrent: 8,
+    max_concurrent_per_endpoint: None,
     max_wait: std::time::Duration::from_secs(30),
 };
 
