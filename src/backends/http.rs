@@ -379,17 +379,20 @@ mod tests {
     use super::*;
     use crate::policy::ratelimit::Budget;
 
-    fn upstream() -> Upstream {
-        let budget = Budget {
+    fn budget() -> Budget {
+        Budget {
             requests_per_minute: 1000,
             requests_per_hour: None,
             max_concurrent: 4,
             max_concurrent_per_endpoint: None,
             max_wait: Duration::from_secs(30),
-        };
+        }
+    }
+
+    fn upstream() -> Upstream {
         Upstream {
             name: "test-upstream",
-            limiter: Arc::new(AccountLimiter::new("test-upstream", budget)),
+            limiter: Arc::new(AccountLimiter::new("test-upstream", budget())),
         }
     }
 
@@ -518,6 +521,36 @@ mod tests {
             );
             assert_eq!(n, 1, "HTTP {code} on a create is not resent");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_send_takes_the_endpoint_slot() {
+        let budget = Budget {
+            max_concurrent_per_endpoint: Some(1),
+            max_wait: Duration::from_secs(2),
+            ..budget()
+        };
+        let up = Upstream {
+            name: "test-upstream",
+            limiter: Arc::new(AccountLimiter::new("test-upstream", budget)),
+        };
+        let _held = up.limiter.acquire_for("Tickets").await.unwrap();
+        let ok = || async { status(200, None) };
+        let e = send_with_to(&up, Some("tickets"), Idempotency::Read, ok)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+        assert!(
+            e.message.contains("to tickets are already in flight"),
+            "{}",
+            e.message
+        );
+        let r = send_with_to(&up, Some("Companies"), Idempotency::Read, ok).await;
+        assert_eq!(r.unwrap().status, 200, "another endpoint is not held back");
+        assert_eq!(
+            send_with(&up, Idempotency::Read, ok).await.unwrap().status,
+            200
+        );
     }
 
     #[test]
