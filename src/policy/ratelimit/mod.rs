@@ -161,44 +161,38 @@ impl AccountLimiter {
 
     async fn acquire_inner(&self, endpoint: Option<&str>) -> Result<Permit> {
         let deadline = Instant::now() + self.budget.max_wait;
-        let gate = match (endpoint, self.budget.max_concurrent_per_endpoint) {
-            (Some(e), Some(n)) => Some((e, n, self.endpoint_gate(e, n)?)),
+        let endpoint_permit = match (endpoint, self.budget.max_concurrent_per_endpoint) {
+            (Some(e), Some(n)) => {
+                let gate = self.endpoint_gate(e, n)?;
+                let busy = || format!("{n} requests to {e} are already in flight");
+                Some(self.slot(gate, deadline, busy).await?)
+            }
             _ => None,
         };
-        let endpoint_permit = match gate {
-            Some((e, n, sem)) => match tokio::time::timeout_at(deadline, sem.acquire_owned()).await
-            {
-                Ok(Ok(p)) => Some(p),
-                Ok(Err(_)) => return Err(Error::internal("rate limiter closed")),
-                Err(_) => {
-                    return Err(self.too_long(
-                        self.budget.max_wait,
-                        &format!("{n} requests to {e} are already in flight"),
-                    ));
-                }
-            },
-            None => None,
+        let busy = || {
+            let n = self.budget.max_concurrent;
+            format!("{n} requests are already in flight")
         };
-        let permit =
-            match tokio::time::timeout_at(deadline, self.concurrency.clone().acquire_owned()).await
-            {
-                Ok(Ok(p)) => p,
-                Ok(Err(_)) => return Err(Error::internal("rate limiter closed")),
-                Err(_) => {
-                    return Err(self.too_long(
-                        self.budget.max_wait,
-                        &format!(
-                            "{} requests are already in flight",
-                            self.budget.max_concurrent
-                        ),
-                    ));
-                }
-            };
+        let permit = self.slot(self.concurrency.clone(), deadline, busy).await?;
         self.take_request(deadline).await?;
         Ok(Permit {
             _permit: permit,
             _endpoint: endpoint_permit,
         })
+    }
+
+    /// A slot of `gate` by `deadline`, or the error that says what is busy.
+    async fn slot(
+        &self,
+        gate: Arc<Semaphore>,
+        deadline: Instant,
+        busy: impl FnOnce() -> String,
+    ) -> Result<OwnedSemaphorePermit> {
+        match tokio::time::timeout_at(deadline, gate.acquire_owned()).await {
+            Ok(Ok(p)) => Ok(p),
+            Ok(Err(_)) => Err(Error::internal("rate limiter closed")),
+            Err(_) => Err(self.too_long(self.budget.max_wait, &busy())),
+        }
     }
 
     /// The gate of one endpoint, created on first use.
