@@ -154,7 +154,18 @@ pub async fn send(
     idempotency: Idempotency,
     build: impl Fn() -> RequestBuilder,
 ) -> Result<Reply, Error> {
-    send_with(upstream, idempotency, || async {
+    send_to(upstream, None, idempotency, build).await
+}
+
+/// [`send`] to an upstream object endpoint (such as "Tickets"): each attempt also takes a slot
+/// of that endpoint when policy caps requests per endpoint (`max_concurrent_per_endpoint`).
+pub async fn send_to(
+    upstream: &Upstream,
+    endpoint: Option<&str>,
+    idempotency: Idempotency,
+    build: impl Fn() -> RequestBuilder,
+) -> Result<Reply, Error> {
+    send_with_to(upstream, endpoint, idempotency, || async {
         let started = Instant::now();
         match build().send().await {
             Ok(resp) => Ok(read(resp, started).await?),
@@ -179,9 +190,27 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<Reply, Attempt>>,
 {
+    send_with_to(upstream, None, idempotency, attempt).await
+}
+
+/// [`send_with`] to an endpoint (see [`send_to`]).
+pub async fn send_with_to<F, Fut>(
+    upstream: &Upstream,
+    endpoint: Option<&str>,
+    idempotency: Idempotency,
+    attempt: F,
+) -> Result<Reply, Error>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<Reply, Attempt>>,
+{
     let attempts = std::sync::atomic::AtomicU32::new(0);
     let once = || async {
-        let _permit = upstream.limiter.acquire().await.map_err(Attempt::Limited)?;
+        let permit = match endpoint {
+            Some(e) => upstream.limiter.acquire_for(e).await,
+            None => upstream.limiter.acquire().await,
+        };
+        let _permit = permit.map_err(Attempt::Limited)?;
         attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let result = attempt().await;
         let reply = match result {
@@ -350,15 +379,20 @@ mod tests {
     use super::*;
     use crate::policy::ratelimit::Budget;
 
-    fn upstream() -> Upstream {
-        let budget = Budget {
+    fn budget() -> Budget {
+        Budget {
             requests_per_minute: 1000,
+            requests_per_hour: None,
             max_concurrent: 4,
+            max_concurrent_per_endpoint: None,
             max_wait: Duration::from_secs(30),
-        };
+        }
+    }
+
+    fn upstream() -> Upstream {
         Upstream {
             name: "test-upstream",
-            limiter: Arc::new(AccountLimiter::new("test-upstream", budget)),
+            limiter: Arc::new(AccountLimiter::new("test-upstream", budget())),
         }
     }
 
@@ -487,6 +521,36 @@ mod tests {
             );
             assert_eq!(n, 1, "HTTP {code} on a create is not resent");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_send_takes_the_endpoint_slot() {
+        let budget = Budget {
+            max_concurrent_per_endpoint: Some(1),
+            max_wait: Duration::from_secs(2),
+            ..budget()
+        };
+        let up = Upstream {
+            name: "test-upstream",
+            limiter: Arc::new(AccountLimiter::new("test-upstream", budget)),
+        };
+        let _held = up.limiter.acquire_for("Tickets").await.unwrap();
+        let ok = || async { status(200, None) };
+        let e = send_with_to(&up, Some("tickets"), Idempotency::Read, ok)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::RateLimited);
+        assert!(
+            e.message.contains("to tickets are already in flight"),
+            "{}",
+            e.message
+        );
+        let r = send_with_to(&up, Some("Companies"), Idempotency::Read, ok).await;
+        assert_eq!(r.unwrap().status, 200, "another endpoint is not held back");
+        assert_eq!(
+            send_with(&up, Idempotency::Read, ok).await.unwrap().status,
+            200
+        );
     }
 
     #[test]

@@ -179,7 +179,9 @@ pub fn server_with_policy(
         let bp = policy.backend(kind.name);
         let budget = Budget {
             requests_per_minute: bp.requests_per_minute,
+            requests_per_hour: bp.requests_per_hour,
             max_concurrent: bp.max_concurrent,
+            max_concurrent_per_endpoint: bp.max_concurrent_per_endpoint,
             max_wait: policy.settings.rate_limit_wait,
         };
         let limiter = limits.get(&section.account_key(), kind.title, budget);

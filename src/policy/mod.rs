@@ -108,7 +108,11 @@ pub struct BackendPolicy {
     pub read_only: bool,
     /// Upstream request budget per account.
     pub requests_per_minute: u32,
+    /// At most this many requests in any rolling hour, when set.
+    pub requests_per_hour: Option<u32>,
     pub max_concurrent: u32,
+    /// At most this many requests in flight per upstream object endpoint, when set.
+    pub max_concurrent_per_endpoint: Option<u32>,
 }
 
 impl Default for BackendPolicy {
@@ -116,7 +120,9 @@ impl Default for BackendPolicy {
         Self {
             read_only: false,
             requests_per_minute: 300,
+            requests_per_hour: None,
             max_concurrent: 8,
+            max_concurrent_per_endpoint: None,
         }
     }
 }

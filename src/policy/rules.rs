@@ -37,7 +37,9 @@ struct SettingsDoc {
 struct BackendDoc {
     read_only: Option<bool>,
     requests_per_minute: Option<Spanned<i64>>,
+    requests_per_hour: Option<Spanned<i64>>,
     max_concurrent: Option<Spanned<i64>>,
+    max_concurrent_per_endpoint: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,6 +333,24 @@ pub(super) fn parse_file(
                 v @ 1..=1000 => entry.max_concurrent = v as u32,
                 v => problems.push(format!(
                     "{}: max_concurrent = {v}: use 1 to 1000",
+                    at(n.span().start)
+                )),
+            }
+        }
+        if let Some(n) = &b.requests_per_hour {
+            match *n.get_ref() {
+                v @ 1..=1_000_000 => entry.requests_per_hour = Some(v as u32),
+                v => problems.push(format!(
+                    "{}: requests_per_hour = {v}: use 1 to 1000000 (requests in any rolling hour)",
+                    at(n.span().start)
+                )),
+            }
+        }
+        if let Some(n) = &b.max_concurrent_per_endpoint {
+            match *n.get_ref() {
+                v @ 1..=64 => entry.max_concurrent_per_endpoint = Some(v as u32),
+                v => problems.push(format!(
+                    "{}: max_concurrent_per_endpoint = {v}: use 1 to 64",
                     at(n.span().start)
                 )),
             }

@@ -483,3 +483,52 @@ fn broken_files_say_file_line_and_problem() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn backend_budgets_per_hour_and_per_endpoint() {
+    let p = policy(
+        "[backends.freshdesk]\nrequests_per_minute = 100\nrequests_per_hour = 10000\n\
+         max_concurrent_per_endpoint = 3\n",
+    );
+    let b = p.backend("freshdesk");
+    assert_eq!(b.requests_per_minute, 100);
+    assert_eq!(b.requests_per_hour, Some(10_000));
+    assert_eq!(b.max_concurrent_per_endpoint, Some(3));
+    // Unset: no hourly budget, no gate per endpoint.
+    let d = p.backend("django_helpdesk");
+    assert_eq!(
+        (d.requests_per_hour, d.max_concurrent_per_endpoint),
+        (None, None)
+    );
+    let shipped = policy(DEFAULT_POLICY);
+    assert_eq!(shipped.backend("freshdesk").requests_per_hour, None);
+
+    let cases = [
+        (
+            "requests_per_hour = 0",
+            "requests_per_hour = 0: use 1 to 1000000",
+        ),
+        (
+            "requests_per_hour = 1000001",
+            "requests_per_hour = 1000001: use 1 to 1000000",
+        ),
+        (
+            "max_concurrent_per_endpoint = 0",
+            "max_concurrent_per_endpoint = 0: use 1 to 64",
+        ),
+        (
+            "max_concurrent_per_endpoint = 65",
+            "max_concurrent_per_endpoint = 65: use 1 to 64",
+        ),
+        ("requests_per_hour = \"lots\"", "invalid type"),
+    ];
+    for (line, needle) in cases {
+        let msg = problems(&format!(
+            "[backends.freshdesk]\nread_only = false\n{line}\n"
+        ));
+        assert!(
+            msg.contains("bad.toml:3") && msg.contains(needle),
+            "{line}: {msg}"
+        );
+    }
+}

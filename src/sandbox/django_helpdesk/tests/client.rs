@@ -16,7 +16,9 @@ async fn the_product_client_works_against_the_simulator() {
         "django-helpdesk test",
         Budget {
             requests_per_minute: 10_000,
+            requests_per_hour: None,
             max_concurrent: 4,
+            max_concurrent_per_endpoint: None,
             max_wait: Duration::from_secs(5),
         },
     ));

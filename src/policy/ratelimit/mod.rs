@@ -1,0 +1,385 @@
+//! Rate limits per upstream account (backend + base URL + credential identity), shared by
+//! every agent session in the process.
+//!
+//! Owns: the request budgets (governor, requests per minute; a rolling-hour budget, see
+//! [`hourly`]), the concurrency limit per account and, when policy sets one, per endpoint
+//! (an upstream object endpoint such as "Tickets", compared without regard to case). They are
+//! tightened at run time by what the upstream says (`Retry-After` on 429/503,
+//! `X-Ratelimit-Remaining: 0`, a lower `X-Ratelimit-Total`, its own hourly usage count). A call
+//! waits up to the policy's bound for a slot, then fails with a tool error that says when to
+//! retry. The concurrency slots are taken first and the request budget last, so a request is
+//! counted when it is about to go out (as the upstream counts it).
+//! Must not: send requests (the HTTP path asks for a permit before each attempt). Time comes
+//! from tokio, so tests run it on a paused clock.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+use crate::error::{Error, ErrorKind, Result};
+
+pub mod hourly;
+
+use hourly::Gcra;
+/// governor on tokio's clock (pausable in tests).
+#[derive(Debug, Clone, Copy)]
+pub struct TokioClock {
+    origin: Instant,
+}
+
+impl Clock for TokioClock {
+    type Instant = Duration;
+    fn now(&self) -> Duration {
+        Instant::now().saturating_duration_since(self.origin)
+    }
+}
+
+type Governor = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>;
+
+/// The budget for one upstream account.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    pub requests_per_minute: u32,
+    /// At most this many requests in any rolling 60 minutes (on top of the per-minute budget).
+    pub requests_per_hour: Option<u32>,
+    pub max_concurrent: u32,
+    /// At most this many requests in flight per endpoint (see [`AccountLimiter::acquire_for`]).
+    pub max_concurrent_per_endpoint: Option<u32>,
+    /// How long a call may wait for a slot before it fails.
+    pub max_wait: Duration,
+}
+
+/// What an upstream answer says about its limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Signals {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub remaining: Option<i64>,
+    pub total: Option<u32>,
+}
+
+/// Endpoint gates kept before unused ones are dropped.
+const ENDPOINTS_KEPT: usize = 256;
+
+/// One upstream account's limiter.
+pub struct AccountLimiter {
+    name: String,
+    clock: TokioClock,
+    governor: Mutex<(u32, Arc<Governor>)>,
+    /// The rolling-hour budget, when policy or the upstream set one.
+    hourly: Mutex<Option<Gcra>>,
+    concurrency: Arc<Semaphore>,
+    /// One gate per endpoint (lower-cased), created on first use.
+    endpoints: Mutex<HashMap<String, Arc<Semaphore>>>,
+    blocked_until: Mutex<Option<Instant>>,
+    budget: Budget,
+}
+
+impl std::fmt::Debug for AccountLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountLimiter")
+            .field("name", &self.name)
+            .field("budget", &self.budget)
+            .finish()
+    }
+}
+
+/// Held while a request is in flight.
+#[derive(Debug)]
+pub struct Permit {
+    _permit: OwnedSemaphorePermit,
+    _endpoint: Option<OwnedSemaphorePermit>,
+}
+
+fn governor(per_minute: u32, clock: TokioClock) -> Arc<Governor> {
+    let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    Arc::new(RateLimiter::direct_with_clock(Quota::per_minute(n), clock))
+}
+
+fn poisoned<T>(_: T) -> Error {
+    Error::internal("rate limiter lock poisoned")
+}
+
+/// Which budget holds a request back, for the error.
+enum Held {
+    Paused,
+    Minute(u32),
+    Hour(u32),
+}
+
+impl AccountLimiter {
+    pub fn new(name: impl Into<String>, budget: Budget) -> Self {
+        let clock = TokioClock {
+            origin: Instant::now(),
+        };
+        let hourly = budget.requests_per_hour.map(|r| Gcra::new(r, clock.now()));
+        Self {
+            name: name.into(),
+            clock,
+            governor: Mutex::new((
+                budget.requests_per_minute,
+                governor(budget.requests_per_minute, clock),
+            )),
+            hourly: Mutex::new(hourly),
+            concurrency: Arc::new(Semaphore::new(budget.max_concurrent.max(1) as usize)),
+            endpoints: Mutex::new(HashMap::new()),
+            blocked_until: Mutex::new(None),
+            budget,
+        }
+    }
+
+    fn too_long(&self, wait: Duration, why: &str) -> Error {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        Error::new(
+            ErrorKind::RateLimited,
+            format!(
+                "{}: {why}; nothing was sent. Retry in about {secs} s (or ask for less).",
+                self.name
+            ),
+        )
+    }
+
+    /// Waits (up to the budget's bound) for a request slot.
+    pub async fn acquire(&self) -> Result<Permit> {
+        self.acquire_inner(None).await
+    }
+
+    /// As [`AccountLimiter::acquire`], and also for a slot of `endpoint` (an upstream object
+    /// endpoint such as "Tickets"; case does not matter) when the budget caps requests per
+    /// endpoint. The wait for it counts against the same bound.
+    pub async fn acquire_for(&self, endpoint: &str) -> Result<Permit> {
+        self.acquire_inner(Some(endpoint)).await
+    }
+
+    async fn acquire_inner(&self, endpoint: Option<&str>) -> Result<Permit> {
+        let deadline = Instant::now() + self.budget.max_wait;
+        let endpoint_permit = match (endpoint, self.budget.max_concurrent_per_endpoint) {
+            (Some(e), Some(n)) => {
+                let gate = self.endpoint_gate(e, n)?;
+                let busy = || format!("{n} requests to {e} are already in flight");
+                Some(self.slot(gate, deadline, busy).await?)
+            }
+            _ => None,
+        };
+        let busy = || {
+            let n = self.budget.max_concurrent;
+            format!("{n} requests are already in flight")
+        };
+        let permit = self.slot(self.concurrency.clone(), deadline, busy).await?;
+        self.take_request(deadline).await?;
+        Ok(Permit {
+            _permit: permit,
+            _endpoint: endpoint_permit,
+        })
+    }
+
+    /// A slot of `gate` by `deadline`, or the error that says what is busy.
+    async fn slot(
+        &self,
+        gate: Arc<Semaphore>,
+        deadline: Instant,
+        busy: impl FnOnce() -> String,
+    ) -> Result<OwnedSemaphorePermit> {
+        match tokio::time::timeout_at(deadline, gate.acquire_owned()).await {
+            Ok(Ok(p)) => Ok(p),
+            Ok(Err(_)) => Err(Error::internal("rate limiter closed")),
+            Err(_) => Err(self.too_long(self.budget.max_wait, &busy())),
+        }
+    }
+
+    /// The gate of one endpoint, created on first use.
+    fn endpoint_gate(&self, endpoint: &str, n: u32) -> Result<Arc<Semaphore>> {
+        let mut map = self.endpoints.lock().map_err(poisoned)?;
+        let key = endpoint.to_lowercase();
+        if !map.contains_key(&key) && map.len() >= ENDPOINTS_KEPT {
+            // A gate nobody holds or waits for is only its Arc in the map.
+            map.retain(|_, s| Arc::strong_count(s) > 1);
+        }
+        Ok(map
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(n.max(1) as usize)))
+            .clone())
+    }
+
+    /// Waits until every request budget has room, then spends one request of each.
+    async fn take_request(&self, deadline: Instant) -> Result<()> {
+        loop {
+            let now = Instant::now();
+            let (wait, held) = match self.try_take(now)? {
+                None => return Ok(()),
+                Some(w) => w,
+            };
+            if now + wait > deadline {
+                let why = match held {
+                    Held::Paused => "the upstream asked us to pause (rate limited)".to_string(),
+                    Held::Minute(n) => format!("the request budget ({n} per minute) is used up"),
+                    Held::Hour(n) => {
+                        format!("the hourly request budget ({n} per hour) is used up")
+                    }
+                };
+                return Err(self.too_long(wait, &why));
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Spends a request if every budget has room now; else how long to wait and for what.
+    fn try_take(&self, now: Instant) -> Result<Option<(Duration, Held)>> {
+        if let Some(until) = *self.blocked_until.lock().map_err(poisoned)?
+            && until > now
+        {
+            return Ok(Some((until - now, Held::Paused)));
+        }
+        // The hour's lock is held across both checks, so neither is spent when the other
+        // refuses.
+        let mut hourly = self.hourly.lock().map_err(poisoned)?;
+        let t = self.clock.now();
+        if let Some(h) = hourly.as_ref() {
+            let wait = h.wait(t);
+            if !wait.is_zero() {
+                return Ok(Some((wait, Held::Hour(h.per_hour()))));
+            }
+        }
+        let (per_minute, g) = self
+            .governor
+            .lock()
+            .map(|g| (g.0, g.1.clone()))
+            .map_err(poisoned)?;
+        match g.check() {
+            Ok(()) => {
+                if let Some(h) = hourly.as_mut() {
+                    h.grant(t);
+                }
+                Ok(None)
+            }
+            Err(not_until) => Ok(Some((
+                not_until.wait_time_from(t),
+                Held::Minute(per_minute),
+            ))),
+        }
+    }
+
+    fn pause(&self, p: Duration, why: &'static str) {
+        if let Ok(mut g) = self.blocked_until.lock() {
+            let until = Instant::now() + p;
+            if g.is_none_or(|u| u < until) {
+                tracing::warn!(
+                    upstream = %self.name,
+                    pause_ms = p.as_millis() as u64,
+                    "{why}"
+                );
+                *g = Some(until);
+            }
+        }
+    }
+
+    /// Tightens the limits from what the upstream said.
+    pub fn observe(&self, s: &Signals) {
+        let pause = match (s.status, s.retry_after, s.remaining) {
+            (429 | 503, Some(ra), _) => Some(ra),
+            (429, None, _) => Some(Duration::from_secs(5)),
+            (_, Some(ra), Some(r)) if r <= 0 => Some(ra),
+            (_, None, Some(r)) if r <= 0 => Some(Duration::from_secs(60)),
+            _ => None,
+        };
+        if let Some(p) = pause {
+            self.pause(p, "upstream rate limit: pausing requests");
+        }
+        if let Some(total) = s.total
+            && let Ok(mut g) = self.governor.lock()
+            && total > 0
+            && total < g.0
+        {
+            tracing::info!(
+                upstream = %self.name,
+                per_minute = total,
+                "upstream budget is lower than policy's; using it"
+            );
+            *g = (total, governor(total, self.clock));
+        }
+    }
+
+    /// The upstream's own count of requests in its current hour (`used`, shared with other
+    /// integrations of the account) and its `threshold`. The hourly budget becomes at most the
+    /// threshold (never more than policy's); past half of it, what is left is paced over the
+    /// hour; at or above it, requests pause for a minute (as after a 429).
+    pub fn observe_usage(&self, used: u32, threshold: u32) {
+        if threshold > 0 && used >= threshold {
+            self.pause(
+                Duration::from_secs(60),
+                "upstream hourly threshold reached: pausing requests",
+            );
+        }
+        let Ok(mut hourly) = self.hourly.lock() else {
+            return;
+        };
+        let current = hourly.as_ref().map(Gcra::per_hour);
+        let Some(next) = hourly::effective(self.budget.requests_per_hour, current, used, threshold)
+        else {
+            return;
+        };
+        if current == Some(next) {
+            return;
+        }
+        if current.is_none_or(|c| next < c) {
+            tracing::info!(
+                upstream = %self.name,
+                used,
+                threshold,
+                per_hour = next,
+                "upstream hourly usage: tightening the hourly budget"
+            );
+        }
+        let now = self.clock.now();
+        *hourly = Some(match hourly.as_ref() {
+            Some(g) => g.retarget(next, now),
+            None => Gcra::new(next, now),
+        });
+    }
+
+    /// The current per-minute budget (policy's, or the upstream's if lower).
+    pub fn per_minute(&self) -> u32 {
+        self.governor
+            .lock()
+            .map(|g| g.0)
+            .unwrap_or(self.budget.requests_per_minute)
+    }
+
+    /// The current hourly budget (policy's, or less from the upstream's usage), if any.
+    pub fn hourly(&self) -> Option<u32> {
+        self.hourly
+            .lock()
+            .map(|g| g.as_ref().map(Gcra::per_hour))
+            .unwrap_or(self.budget.requests_per_hour)
+    }
+}
+
+/// The process's limiters, one per upstream account.
+#[derive(Default)]
+pub struct Limits {
+    map: Mutex<HashMap<String, Arc<AccountLimiter>>>,
+}
+
+impl Limits {
+    /// The limiter for an account key, created with this budget on first use.
+    pub fn get(&self, key: &str, name: &str, budget: Budget) -> Arc<AccountLimiter> {
+        let mut map = match self.map.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.entry(key.to_string())
+            .or_insert_with(|| Arc::new(AccountLimiter::new(name, budget)))
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests;
