@@ -254,8 +254,7 @@ impl AutotaskClient {
     ) -> Result<Reply> {
         let idempotency = Idempotency::of(&method);
         let write = idempotency != Idempotency::Read;
-        let _ = endpoint;
-        http::send(&self.upstream, idempotency, || {
+        http::send_to(&self.upstream, Some(endpoint), idempotency, || {
             let mut rb = self
                 .http
                 .request(method.clone(), url.clone())
@@ -315,7 +314,9 @@ impl AutotaskClient {
             threshold = t.external_request_threshold,
             "Autotask threshold"
         );
-        let _ = t;
+        self.upstream
+            .limiter
+            .observe_usage(t.current_timeframe_request_count, t.external_request_threshold);
     }
 
     /// `GET ThresholdInformation`.
