@@ -115,6 +115,11 @@ pub const VIRTUAL_FIELDS: &[FieldMeta] = &[
         name: "closes",
         kind: FieldKind::Bool,
     },
+    // The write raises a ticket to the highest priority its instance has, from a lower one.
+    FieldMeta {
+        name: "top_priority",
+        kind: FieldKind::Bool,
+    },
 ];
 
 /// One tool, declared once: a `const` beside the tool's body that the router (its

@@ -14,7 +14,9 @@
 //!   (replies, public notes and follow-ups, notes that notify), from the call or from the
 //!   object it changes (an edit of a public note);
 //! - `closes`: the backend's verdict that the write closes or resolves a ticket (whatever
-//!   the status is called there).
+//!   the status is called there);
+//! - `top_priority`: the backend's verdict that the write raises a ticket to the highest
+//!   priority its instance has, from a lower one (where priorities are per instance).
 //!
 //! Must not: do I/O; backends say what their calls mean through their views, this module only
 //! combines them.
@@ -76,8 +78,10 @@ pub fn facts(
         "customer_visible".into(),
         Value::Bool(visible(Some(view)) || visible(before)),
     );
-    let closes = view.get("closes").and_then(Value::as_bool).unwrap_or(false);
-    m.insert("closes".into(), Value::Bool(closes));
+    for verdict in ["closes", "top_priority"] {
+        let v = view.get(verdict).and_then(Value::as_bool).unwrap_or(false);
+        m.insert(verdict.into(), Value::Bool(v));
+    }
     Value::Object(m)
 }
 

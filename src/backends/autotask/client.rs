@@ -314,9 +314,10 @@ impl AutotaskClient {
             threshold = t.external_request_threshold,
             "Autotask threshold"
         );
-        self.upstream
-            .limiter
-            .observe_usage(t.current_timeframe_request_count, t.external_request_threshold);
+        self.upstream.limiter.observe_usage(
+            t.current_timeframe_request_count,
+            t.external_request_threshold,
+        );
     }
 
     /// `GET ThresholdInformation`.

@@ -115,6 +115,7 @@ pub struct Condition {
     /// resource, contact), an ISO 8601 date for dates, a list for in/notIn, nothing for
     /// exist/notExist.
     #[serde(default)]
+    #[schemars(schema_with = "crate::mcp::schema::any_value")]
     pub value: Option<Value>,
     /// `field` is a user-defined field (one per search).
     #[serde(default)]

@@ -48,7 +48,7 @@ impl AutotaskClient {
             .or(roles.first())
             .ok_or_else(|| {
                 Error::invalid(
-                    "assigned_resource",
+                    "assigned_to",
                     format!(
                         "resource #{res} has no service desk role, so Autotask cannot assign it a \
                      ticket: give assigned_role, or pick another resource"

@@ -71,13 +71,9 @@ impl Change {
         }
     }
 
-    /// The canonical view policy compares: the resolved parameters (the assigned resource
-    /// under `assigned_to`, as on every backend), and the tool's facts.
+    /// The canonical view policy compares: the resolved parameters and the tool's facts.
     fn view(&self) -> Value {
         let mut m = self.resolved.view.clone();
-        if let Some(v) = m.remove("assigned_resource") {
-            m.insert("assigned_to".into(), v);
-        }
         m.extend(self.facts.clone());
         Value::Object(m)
     }

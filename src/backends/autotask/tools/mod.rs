@@ -39,7 +39,6 @@ const F_PRIORITY: FieldMeta = field("priority", FieldKind::Plain);
 const F_QUEUE: FieldMeta = field("queue", FieldKind::Ref);
 const F_COMPANY: FieldMeta = field("company", FieldKind::Ref);
 const F_ASSIGNED: FieldMeta = field("assigned_to", FieldKind::Ref);
-const F_TOP: FieldMeta = field("top_priority", FieldKind::Bool);
 const F_TICKET: FieldMeta = field("ticket_id", FieldKind::Integer);
 const F_ID: FieldMeta = field("id", FieldKind::Integer);
 const F_NAME: FieldMeta = field("name", FieldKind::Text);
@@ -47,7 +46,6 @@ const F_SUMMARY: FieldMeta = field("summary", FieldKind::Text);
 const F_EMAIL: FieldMeta = field("email", FieldKind::Plain);
 
 const F_TICKET_WRITE: &[FieldMeta] = &[
-    F_TICKET,
     F_TITLE,
     F_DESCRIPTION,
     F_STATUS,
@@ -55,7 +53,6 @@ const F_TICKET_WRITE: &[FieldMeta] = &[
     F_QUEUE,
     F_COMPANY,
     F_ASSIGNED,
-    F_TOP,
     field("resolution", FieldKind::Text),
 ];
 const F_NOTE: &[FieldMeta] = &[
@@ -63,32 +60,24 @@ const F_NOTE: &[FieldMeta] = &[
     F_TITLE,
     F_DESCRIPTION,
     field("visibility", FieldKind::Enum(&["internal", "customer"])),
-    field("publish", FieldKind::Plain),
 ];
-const F_COMPANY_WRITE: &[FieldMeta] = &[F_ID, F_NAME, field("owner", FieldKind::Ref)];
+const F_COMPANY_WRITE: &[FieldMeta] = &[F_NAME, field("owner", FieldKind::Ref)];
 const F_CONTACT_WRITE: &[FieldMeta] = &[
-    F_ID,
-    F_COMPANY,
     field("first_name", FieldKind::Text),
     field("last_name", FieldKind::Text),
     F_EMAIL,
 ];
-const F_PROJECT_WRITE: &[FieldMeta] = &[F_ID, F_NAME, F_COMPANY, F_STATUS, F_DESCRIPTION];
-const F_TASK_WRITE: &[FieldMeta] = &[F_ID, F_TITLE, F_DESCRIPTION, F_STATUS, F_ASSIGNED];
+const F_PROJECT_WRITE: &[FieldMeta] = &[F_NAME, F_STATUS, F_DESCRIPTION];
+const F_TASK_WRITE: &[FieldMeta] = &[F_TITLE, F_DESCRIPTION, F_STATUS, F_ASSIGNED];
 const F_TIME_WRITE: &[FieldMeta] = &[
-    F_ID,
-    F_TICKET,
-    field("task_id", FieldKind::Integer),
     field("resource", FieldKind::Ref),
     field("hours_worked", FieldKind::Plain),
     F_SUMMARY,
     field("internal_notes", FieldKind::Text),
 ];
-const F_CI_WRITE: &[FieldMeta] = &[F_ID, F_NAME, F_COMPANY, field("notes", FieldKind::Text)];
+const F_CI_WRITE: &[FieldMeta] = &[F_NAME, field("notes", FieldKind::Text)];
 const F_OPPORTUNITY_WRITE: &[FieldMeta] = &[
-    F_ID,
     F_TITLE,
-    F_COMPANY,
     F_STATUS,
     field("stage", FieldKind::Plain),
     F_DESCRIPTION,

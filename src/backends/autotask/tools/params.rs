@@ -108,7 +108,7 @@ read_params! {
         pub company: Option<IdOrName>,
         /// The assigned resource, by id or name ("Ada Lovelace").
         #[serde(default)]
-        pub assigned_resource: Option<IdOrName>,
+        pub assigned_to: Option<IdOrName>,
         /// Only tickets without an assigned resource.
         #[serde(default)]
         pub unassigned: bool,
@@ -176,6 +176,7 @@ read_params! {
 
 read_params! {
     pub struct ListNotesParams {
+        /// The ticket's id.
         #[validate(range(min = 1))]
         pub ticket_id: i64,
     }
@@ -199,9 +200,11 @@ read_params! {
 /// The ticket fields create and update share.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
 pub struct TicketFields {
+    /// Title.
     #[serde(default)]
     #[validate(length(min = 1, max = 255))]
     pub title: Option<String>,
+    /// Description (plain text).
     #[serde(default)]
     #[validate(length(max = 8000))]
     pub description: Option<String>,
@@ -220,26 +223,33 @@ pub struct TicketFields {
     /// The resource to assign (id or name); its default service desk role is used unless
     /// assigned_role is given.
     #[serde(default)]
-    pub assigned_resource: Option<IdOrName>,
+    pub assigned_to: Option<IdOrName>,
     /// The role the resource works the ticket in (id or name).
     #[serde(default)]
     pub assigned_role: Option<IdOrName>,
+    /// A ticket type label (Service Request, Incident, ...).
     #[serde(default)]
     pub ticket_type: Option<IdOrName>,
+    /// An issue type label of this instance.
     #[serde(default)]
     pub issue_type: Option<IdOrName>,
+    /// A sub-issue type label (belonging to the issue type).
     #[serde(default)]
     pub sub_issue_type: Option<IdOrName>,
+    /// A source label (Phone, Email, ...).
     #[serde(default)]
     pub source: Option<IdOrName>,
     /// Due date-time, ISO 8601 (UTC).
     #[serde(default)]
     pub due: Option<String>,
+    /// Estimated hours.
     #[serde(default)]
     #[validate(range(min = 0.0, max = 10000.0))]
     pub estimated_hours: Option<f64>,
+    /// The contract (id or exact name).
     #[serde(default)]
     pub contract: Option<IdOrName>,
+    /// How it was resolved.
     #[serde(default)]
     #[validate(length(max = 8000))]
     pub resolution: Option<String>,
@@ -257,6 +267,7 @@ write_params! {
 
 write_params! {
     pub struct UpdateTicketParams {
+        /// The ticket's id.
         #[validate(range(min = 1))]
         pub ticket_id: i64,
         /// Move the ticket to another company.
@@ -281,6 +292,7 @@ pub enum Visibility {
 
 write_params! {
     pub struct AddNoteParams {
+        /// The ticket's id.
         #[validate(range(min = 1))]
         pub ticket_id: i64,
         /// The note's text.
@@ -313,6 +325,7 @@ macro_rules! create_update {
         }
         write_params! {
             pub struct $update {
+                /// The id of the object to change.
                 #[validate(range(min = 1))]
                 pub $id: i64,
                 #[serde(flatten)]
@@ -332,32 +345,41 @@ pub struct CompanyFields {
     /// A company type label of this instance (default: the instance's default).
     #[serde(default)]
     pub company_type: Option<IdOrName>,
+    /// Phone number.
     #[serde(default)]
     #[validate(length(max = 25))]
     pub phone: Option<String>,
     /// The account manager (resource id or name; default: the API user).
     #[serde(default)]
     pub owner: Option<IdOrName>,
+    /// Active (true) or inactive (false).
     #[serde(default)]
     pub active: Option<bool>,
+    /// Street address.
     #[serde(default)]
     #[validate(length(max = 128))]
     pub address1: Option<String>,
+    /// Second address line.
     #[serde(default)]
     #[validate(length(max = 128))]
     pub address2: Option<String>,
+    /// City.
     #[serde(default)]
     #[validate(length(max = 30))]
     pub city: Option<String>,
+    /// State or region.
     #[serde(default)]
     #[validate(length(max = 40))]
     pub state: Option<String>,
+    /// Postal code.
     #[serde(default)]
     #[validate(length(max = 10))]
     pub postal_code: Option<String>,
+    /// Web site.
     #[serde(default)]
     #[validate(length(max = 255))]
     pub web_address: Option<String>,
+    /// The parent company (id or exact name).
     #[serde(default)]
     pub parent_company: Option<IdOrName>,
 }
@@ -372,6 +394,7 @@ write_params! {
 
 write_params! {
     pub struct UpdateCompanyParams {
+        /// The company's id.
         #[validate(range(min = 1))]
         pub company_id: i64,
         #[serde(flatten)]
@@ -382,18 +405,23 @@ write_params! {
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema, Validate, PartialEq)]
 pub struct ContactFields {
+    /// First name.
     #[serde(default)]
     #[validate(length(min = 1, max = 50))]
     pub first_name: Option<String>,
+    /// Last name.
     #[serde(default)]
     #[validate(length(min = 1, max = 50))]
     pub last_name: Option<String>,
+    /// E-mail address.
     #[serde(default)]
     #[validate(email)]
     pub email: Option<String>,
+    /// Phone number.
     #[serde(default)]
     #[validate(length(max = 25))]
     pub phone: Option<String>,
+    /// Mobile phone number.
     #[serde(default)]
     #[validate(length(max = 25))]
     pub mobile_phone: Option<String>,
@@ -404,6 +432,7 @@ pub struct ContactFields {
     /// Active (default true on create).
     #[serde(default)]
     pub active: Option<bool>,
+    /// The company's primary contact.
     #[serde(default)]
     pub primary_contact: Option<bool>,
 }
@@ -446,11 +475,14 @@ pub struct ProjectFields {
     /// The project lead (resource id or name).
     #[serde(default)]
     pub lead: Option<IdOrName>,
+    /// The contract (id or exact name).
     #[serde(default)]
     pub contract: Option<IdOrName>,
+    /// Description (plain text).
     #[serde(default)]
     #[validate(length(max = 2000))]
     pub description: Option<String>,
+    /// Estimated hours.
     #[serde(default)]
     #[validate(range(min = 0.0, max = 100000.0))]
     pub estimated_hours: Option<f64>,
@@ -471,6 +503,7 @@ pub struct TaskFields {
     #[serde(default)]
     #[validate(length(min = 1, max = 255))]
     pub title: Option<String>,
+    /// Description (plain text).
     #[serde(default)]
     #[validate(length(max = 8000))]
     pub description: Option<String>,
@@ -480,15 +513,20 @@ pub struct TaskFields {
     /// A task type label (default: the instance's default).
     #[serde(default)]
     pub task_type: Option<IdOrName>,
+    /// The resource to assign (id or name, "Ada Lovelace"); for tickets its default service desk role is used unless assigned_role is given.
     #[serde(default)]
-    pub assigned_resource: Option<IdOrName>,
+    pub assigned_to: Option<IdOrName>,
+    /// The role the resource works in (id or name of a role it has).
     #[serde(default)]
     pub assigned_role: Option<IdOrName>,
+    /// Estimated hours.
     #[serde(default)]
     #[validate(range(min = 0.0, max = 10000.0))]
     pub estimated_hours: Option<f64>,
+    /// Start, ISO 8601 (UTC).
     #[serde(default)]
     pub start: Option<String>,
+    /// End, ISO 8601 (UTC), not before the start.
     #[serde(default)]
     pub end: Option<String>,
 }
@@ -513,14 +551,17 @@ pub struct TimeEntryFields {
     /// The day worked, ISO 8601 (default: today, UTC).
     #[serde(default)]
     pub date_worked: Option<String>,
+    /// Start, ISO 8601 (UTC).
     #[serde(default)]
     pub start: Option<String>,
+    /// End, ISO 8601 (UTC), not before the start.
     #[serde(default)]
     pub end: Option<String>,
     /// Hours worked, more than 0 and at most 24 (or give start and end).
     #[serde(default)]
     #[validate(range(exclusive_min = 0.0, max = 24.0))]
     pub hours_worked: Option<f64>,
+    /// Hours to bill (default: as worked).
     #[serde(default)]
     #[validate(range(min = 0.0, max = 24.0))]
     pub hours_to_bill: Option<f64>,
@@ -528,11 +569,14 @@ pub struct TimeEntryFields {
     #[serde(default)]
     #[validate(length(min = 1, max = 8000))]
     pub summary: Option<String>,
+    /// Notes only the company sees.
     #[serde(default)]
     #[validate(length(max = 8000))]
     pub internal_notes: Option<String>,
+    /// Not billable.
     #[serde(default)]
     pub non_billable: Option<bool>,
+    /// The contract (id or exact name).
     #[serde(default)]
     pub contract: Option<IdOrName>,
 }
@@ -559,9 +603,11 @@ pub struct ConfigurationItemFields {
     /// The product (id or name; required to create).
     #[serde(default)]
     pub product: Option<IdOrName>,
+    /// Serial number.
     #[serde(default)]
     #[validate(length(max = 100))]
     pub serial_number: Option<String>,
+    /// Reference number.
     #[serde(default)]
     #[validate(length(max = 100))]
     pub reference_number: Option<String>,
@@ -571,15 +617,20 @@ pub struct ConfigurationItemFields {
     /// Active (default true on create).
     #[serde(default)]
     pub active: Option<bool>,
+    /// Install date, ISO 8601.
     #[serde(default)]
     pub install_date: Option<String>,
+    /// Warranty expiration date, ISO 8601.
     #[serde(default)]
     pub warranty_expiration: Option<String>,
+    /// The contact (id).
     #[serde(default)]
     pub contact: Option<IdOrName>,
+    /// Where it is.
     #[serde(default)]
     #[validate(length(max = 100))]
     pub location: Option<String>,
+    /// Notes.
     #[serde(default)]
     #[validate(length(max = 8000))]
     pub notes: Option<String>,
@@ -600,6 +651,7 @@ pub struct OpportunityFields {
     #[serde(default)]
     #[validate(length(min = 1, max = 128))]
     pub title: Option<String>,
+    /// The contact (id).
     #[serde(default)]
     pub contact: Option<IdOrName>,
     /// The owner (resource id or name; default: the API user).
@@ -626,8 +678,10 @@ pub struct OpportunityFields {
     /// A status label (default: the instance's default).
     #[serde(default)]
     pub status: Option<IdOrName>,
+    /// Take amount and cost from the quote.
     #[serde(default)]
     pub use_quote_totals: Option<bool>,
+    /// Description (plain text).
     #[serde(default)]
     #[validate(length(max = 8000))]
     pub description: Option<String>,

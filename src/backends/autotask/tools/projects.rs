@@ -42,7 +42,7 @@ fn task_given(f: &TaskFields) -> Vec<(&'static str, Given)> {
         ("description", f.description),
         ("status", f.status),
         ("task_type", f.task_type),
-        ("assigned_resource", f.assigned_resource),
+        ("assigned_to", f.assigned_to),
         ("assigned_role", f.assigned_role),
         ("estimated_hours", f.estimated_hours),
         ("start", f.start),
@@ -137,7 +137,7 @@ impl HelpdeskOperator {
     }
 
     /// Create a task in an Autotask project: title, and status and task_type by label
-    /// (default the instance's), assigned_resource. Requires an intent.
+    /// (default the instance's), assigned_to. Requires an intent.
     #[tool(output_schema = render::write_schema())]
     pub async fn autotask_create_task(
         &self,

@@ -32,7 +32,7 @@ fn ticket_given(f: &TicketFields) -> Vec<(&'static str, Given)> {
         ("priority", f.priority),
         ("queue", f.queue),
         ("contact", f.contact),
-        ("assigned_resource", f.assigned_resource),
+        ("assigned_to", f.assigned_to),
         ("assigned_role", f.assigned_role),
         ("ticket_type", f.ticket_type),
         ("issue_type", f.issue_type),
@@ -80,7 +80,7 @@ async fn ticket_conditions(c: &AutotaskClient, p: &SearchTicketsParams) -> Resul
     }
     for (field, v) in [
         ("company", &p.company),
-        ("assigned_resource", &p.assigned_resource),
+        ("assigned_to", &p.assigned_to),
         ("contact", &p.contact),
     ] {
         if let Some(v) = v {
@@ -88,15 +88,15 @@ async fn ticket_conditions(c: &AutotaskClient, p: &SearchTicketsParams) -> Resul
         }
     }
     if p.unassigned {
-        if p.assigned_resource.is_some() {
+        if p.assigned_to.is_some() {
             return Err(Error::invalid(
                 "unassigned",
-                "contradicts assigned_resource: give one",
+                "contradicts assigned_to: give one",
             ));
         }
         out.push(Condition {
             value: None,
-            ..Condition::new("assigned_resource", QOp::NotExist, Value::Null)
+            ..Condition::new("assigned_to", QOp::NotExist, Value::Null)
         });
     }
     if let Some(t) = &p.title_contains {
@@ -153,7 +153,7 @@ impl HelpdeskOperator {
     }
 
     /// Search Autotask tickets. Filters: status, open_only (not Complete, whatever the
-    /// instance calls it), priority, queue (labels), company, assigned_resource, unassigned,
+    /// instance calls it), priority, queue (labels), company, assigned_to, unassigned,
     /// contact, title_contains, created_after/before; plus `conditions`: a list of {op, field,
     /// value} (ops eq, noteq, gt, gte, lt, lte, beginsWith, endsWith, contains, exist,
     /// notExist, in, notIn; `and`/`or` groups with items) on any queryable field
@@ -175,7 +175,7 @@ impl HelpdeskOperator {
 
     /// Create an Autotask ticket for a company: title, and status, priority, queue, types by
     /// this instance's labels (left out: the instance's defaults, said in the answer);
-    /// assigned_resource by id or name (its default service desk role unless assigned_role).
+    /// assigned_to by id or name (its default service desk role unless assigned_role).
     /// Returns the ticket read back. Requires an intent.
     #[tool(output_schema = render::write_schema())]
     pub async fn autotask_create_ticket(
@@ -187,7 +187,7 @@ impl HelpdeskOperator {
     }
 
     /// Change an Autotask ticket: ticket_id plus the fields to change (status, priority,
-    /// queue by label; assigned_resource by id or name). Completing it, raising it to the
+    /// queue by label; assigned_to by id or name). Completing it, raising it to the
     /// highest priority or reassigning it asks for confirmation. Requires an intent.
     #[tool(output_schema = render::write_schema())]
     pub async fn autotask_update_ticket(

@@ -32,9 +32,6 @@ fn as_given<P: serde::Serialize>(p: &P) -> Value {
             m.insert(k.into(), v);
         }
     }
-    if let Some(v) = m.remove("assigned_resource") {
-        m.insert("assigned_to".into(), v);
-    }
     if let Some(Value::String(v)) = m.get("visibility")
         && v == "customer"
     {

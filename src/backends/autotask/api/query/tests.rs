@@ -12,16 +12,22 @@ fn fields() -> Fields {
         fields: vec![
             f(json!({"name": "id", "dataType": "long", "isQueryable": true})),
             f(json!({"name": "title", "dataType": "string", "isQueryable": true})),
-            f(json!({"name": "status", "dataType": "integer", "isQueryable": true,
+            f(
+                json!({"name": "status", "dataType": "integer", "isQueryable": true,
                 "isPickList": true, "picklistValues": [
                     {"value": "2", "label": "New", "isDefaultValue": true, "sortOrder": 1},
-                    {"value": "11", "label": "Complete", "sortOrder": 4}]})),
-            f(json!({"name": "companyID", "dataType": "integer", "isQueryable": true,
-                "isReference": true, "referenceEntityType": "Company"})),
+                    {"value": "11", "label": "Complete", "sortOrder": 4}]}),
+            ),
+            f(
+                json!({"name": "companyID", "dataType": "integer", "isQueryable": true,
+                "isReference": true, "referenceEntityType": "Company"}),
+            ),
             f(json!({"name": "createDate", "dataType": "datetime", "isQueryable": true})),
             f(json!({"name": "description", "dataType": "string", "isQueryable": false})),
         ],
-        udfs: vec![f(json!({"name": "Customer Ref", "dataType": "string", "isQueryable": true}))],
+        udfs: vec![f(
+            json!({"name": "Customer Ref", "dataType": "string", "isQueryable": true}),
+        )],
     }
 }
 
@@ -49,8 +55,14 @@ fn labels_names_and_dates_become_the_instances_values() {
         {"op": "ne", "field": "status", "value": "Complete"},
     ]))
     .unwrap();
-    assert_eq!(out[0], json!({"op": "in", "field": "status", "value": [2, 11]}));
-    assert_eq!(out[1], json!({"op": "eq", "field": "companyID", "value": 174}));
+    assert_eq!(
+        out[0],
+        json!({"op": "in", "field": "status", "value": [2, 11]})
+    );
+    assert_eq!(
+        out[1],
+        json!({"op": "eq", "field": "companyID", "value": 174})
+    );
     assert_eq!(out[2]["value"], "2026-11-01T00:00:00Z");
     assert_eq!(out[3]["op"], "noteq", "ne is sent as Autotask's noteq");
 }
@@ -64,24 +76,57 @@ fn groups_udfs_and_exist() {
         {"op": "eq", "field": "Customer Ref", "udf": true, "value": "ABC"},
     ]))
     .unwrap();
-    assert_eq!(out[0]["items"][1], json!({"op": "notExist", "field": "companyID"}));
-    assert_eq!(out[1], json!({"op": "eq", "field": "Customer Ref", "value": "ABC", "udf": true}));
+    assert_eq!(
+        out[0]["items"][1],
+        json!({"op": "notExist", "field": "companyID"})
+    );
+    assert_eq!(
+        out[1],
+        json!({"op": "eq", "field": "Customer Ref", "value": "ABC", "udf": true})
+    );
 }
 
 #[test]
 fn what_cannot_be_expressed_is_refused_naming_the_field() {
     let cases = [
-        (json!([{"op": "eq", "field": "colour", "value": 1}]), "colour"),
-        (json!([{"op": "eq", "field": "status", "value": "Closed"}]), "Complete (11)"),
-        (json!([{"op": "contains", "field": "description", "value": "x"}]), "not queryable"),
-        (json!([{"op": "contains", "field": "status", "value": "x"}]), "not text"),
-        (json!([{"op": "exist", "field": "title", "value": 1}]), "takes no value"),
-        (json!([{"op": "in", "field": "status", "value": "New"}]), "list"),
-        (json!([{"op": "gt", "field": "created", "value": "yesterday"}]), "ISO 8601"),
-        (json!([{"op": "eq", "field": "company", "value": "Nobody Inc"}]), "not a name"),
+        (
+            json!([{"op": "eq", "field": "colour", "value": 1}]),
+            "colour",
+        ),
+        (
+            json!([{"op": "eq", "field": "status", "value": "Closed"}]),
+            "Complete (11)",
+        ),
+        (
+            json!([{"op": "contains", "field": "description", "value": "x"}]),
+            "not queryable",
+        ),
+        (
+            json!([{"op": "contains", "field": "status", "value": "x"}]),
+            "not text",
+        ),
+        (
+            json!([{"op": "exist", "field": "title", "value": 1}]),
+            "takes no value",
+        ),
+        (
+            json!([{"op": "in", "field": "status", "value": "New"}]),
+            "list",
+        ),
+        (
+            json!([{"op": "gt", "field": "created", "value": "yesterday"}]),
+            "ISO 8601",
+        ),
+        (
+            json!([{"op": "eq", "field": "company", "value": "Nobody Inc"}]),
+            "not a name",
+        ),
         (json!([{"op": "or", "items": []}]), "non-empty"),
-        (json!([{"op": "eq", "field": "Customer Ref", "udf": true, "value": "a"},
-                {"op": "eq", "field": "Customer Ref", "udf": true, "value": "b"}]), "one"),
+        (
+            json!([{"op": "eq", "field": "Customer Ref", "udf": true, "value": "a"},
+                {"op": "eq", "field": "Customer Ref", "udf": true, "value": "b"}]),
+            "one",
+        ),
     ];
     for (conds, says) in cases {
         let e = run(conds.clone()).unwrap_err();
