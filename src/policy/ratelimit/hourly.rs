@@ -81,25 +81,24 @@ impl Gcra {
     }
 }
 
-/// The effective hourly budget: policy's (if any), at most the upstream's threshold, and once
-/// the upstream's count `used` passes half of it, what is left of it (`threshold - used`) paced
-/// over the next hour. At or above the threshold nothing is left to pace: the caller pauses and
-/// keeps the pace it had (`current`).
+/// The effective hourly budget: policy's (if any), at most what other integrations leave of
+/// the upstream's threshold (`threshold - others`, where `others` is the upstream's count
+/// `used` less this limiter's own requests of the last hour). At or above the threshold the
+/// caller pauses and keeps the pace it had (`current`).
 pub fn effective(
     policy: Option<u32>,
     current: Option<u32>,
     used: u32,
+    others: u32,
     threshold: u32,
 ) -> Option<u32> {
     if threshold == 0 {
         return current;
     }
-    let cap = if used >= threshold {
+    let cap = if used >= threshold || others >= threshold {
         current.map_or(threshold, |c| c.min(threshold))
-    } else if u64::from(used) * 2 > u64::from(threshold) {
-        threshold - used
     } else {
-        threshold
+        threshold - others
     };
     Some(policy.map_or(cap, |p| p.min(cap)))
 }
@@ -144,24 +143,30 @@ mod tests {
 
     #[test]
     fn the_effective_budget() {
-        // Below half the threshold: the threshold, never above policy's.
-        assert_eq!(effective(None, None, 100, 10_000), Some(10_000));
-        assert_eq!(effective(Some(3_000), None, 100, 10_000), Some(3_000));
-        // Past half: what is left, paced over the hour.
-        assert_eq!(effective(Some(20_000), None, 6_000, 10_000), Some(4_000));
+        // What other integrations leave, never above policy's.
+        assert_eq!(effective(None, None, 100, 100, 10_000), Some(9_900));
+        assert_eq!(effective(Some(3_000), None, 100, 100, 10_000), Some(3_000));
         assert_eq!(
-            effective(Some(20_000), Some(4_000), 9_000, 10_000),
-            Some(1_000)
+            effective(Some(20_000), None, 6_000, 6_000, 10_000),
+            Some(4_000)
+        );
+        // Our own requests are not taken from us.
+        assert_eq!(
+            effective(Some(10_000), None, 6_000, 0, 10_000),
+            Some(10_000)
         );
         // Usage fell: loosens again, up to policy's.
         assert_eq!(
-            effective(Some(8_000), Some(1_000), 2_000, 10_000),
+            effective(Some(8_000), Some(1_000), 2_000, 2_000, 10_000),
             Some(8_000)
         );
         // At the threshold: the pace stays.
-        assert_eq!(effective(None, Some(500), 10_000, 10_000), Some(500));
-        assert_eq!(effective(None, None, 12_000, 10_000), Some(10_000));
+        assert_eq!(
+            effective(None, Some(500), 10_000, 10_000, 10_000),
+            Some(500)
+        );
+        assert_eq!(effective(None, None, 12_000, 12_000, 10_000), Some(10_000));
         // A threshold of 0 says nothing.
-        assert_eq!(effective(Some(5), Some(4), 1, 0), Some(4));
+        assert_eq!(effective(Some(5), Some(4), 1, 1, 0), Some(4));
     }
 }

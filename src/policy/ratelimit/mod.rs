@@ -76,6 +76,9 @@ pub struct AccountLimiter {
     governor: Mutex<(u32, Arc<Governor>)>,
     /// The rolling-hour budget, when policy or the upstream set one.
     hourly: Mutex<Option<Gcra>>,
+    /// When this limiter granted requests in the last hour, so the upstream's usage count can
+    /// be split into ours and other integrations'.
+    sent: Mutex<std::collections::VecDeque<Duration>>,
     concurrency: Arc<Semaphore>,
     /// One gate per endpoint (lower-cased), created on first use.
     endpoints: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -129,6 +132,7 @@ impl AccountLimiter {
                 governor(budget.requests_per_minute, clock),
             )),
             hourly: Mutex::new(hourly),
+            sent: Mutex::new(std::collections::VecDeque::new()),
             concurrency: Arc::new(Semaphore::new(budget.max_concurrent.max(1) as usize)),
             endpoints: Mutex::new(HashMap::new()),
             blocked_until: Mutex::new(None),
@@ -258,6 +262,15 @@ impl AccountLimiter {
                 if let Some(h) = hourly.as_mut() {
                     h.grant(t);
                 }
+                if let Ok(mut sent) = self.sent.lock() {
+                    while sent
+                        .front()
+                        .is_some_and(|s| t.saturating_sub(*s) >= hourly::HOUR)
+                    {
+                        sent.pop_front();
+                    }
+                    sent.push_back(t);
+                }
                 Ok(None)
             }
             Err(not_until) => Ok(Some((
@@ -308,10 +321,18 @@ impl AccountLimiter {
     }
 
     /// The upstream's own count of requests in its current hour (`used`, shared with other
-    /// integrations of the account) and its `threshold`. The hourly budget becomes at most the
-    /// threshold (never more than policy's); past half of it, what is left is paced over the
-    /// hour; at or above it, requests pause for a minute (as after a 429).
+    /// integrations of the account) and its `threshold`. What this limiter sent in the last
+    /// hour is ours; the rest is other integrations'. The hourly budget becomes what they leave
+    /// of the threshold (never more than policy's), so together we never reach it; at or above
+    /// it, requests pause for a minute (as after a 429).
     pub fn observe_usage(&self, used: u32, threshold: u32) {
+        let now = self.clock.now();
+        let ours = self.sent.lock().map_or(0, |s| {
+            s.iter()
+                .filter(|t| now.saturating_sub(**t) < hourly::HOUR)
+                .count()
+        });
+        let others = used.saturating_sub(u32::try_from(ours).unwrap_or(u32::MAX));
         if threshold > 0 && used >= threshold {
             self.pause(
                 Duration::from_secs(60),
@@ -322,8 +343,13 @@ impl AccountLimiter {
             return;
         };
         let current = hourly.as_ref().map(Gcra::per_hour);
-        let Some(next) = hourly::effective(self.budget.requests_per_hour, current, used, threshold)
-        else {
+        let Some(next) = hourly::effective(
+            self.budget.requests_per_hour,
+            current,
+            used,
+            others,
+            threshold,
+        ) else {
             return;
         };
         if current == Some(next) {
@@ -333,12 +359,12 @@ impl AccountLimiter {
             tracing::info!(
                 upstream = %self.name,
                 used,
+                others,
                 threshold,
                 per_hour = next,
                 "upstream hourly usage: tightening the hourly budget"
             );
         }
-        let now = self.clock.now();
         *hourly = Some(match hourly.as_ref() {
             Some(g) => g.retarget(next, now),
             None => Gcra::new(next, now),

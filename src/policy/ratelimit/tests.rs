@@ -288,7 +288,11 @@ async fn the_upstream_usage_tightens_and_loosens_the_hourly_budget() {
     l.observe_usage(1_000, 10_000);
     assert_eq!(l.hourly(), Some(8_000), "never above policy's");
     l.observe_usage(1_000, 5_000);
-    assert_eq!(l.hourly(), Some(5_000), "at most the threshold");
+    assert_eq!(
+        l.hourly(),
+        Some(4_000),
+        "what the others leave of the threshold"
+    );
     l.observe_usage(4_000, 5_000);
     assert_eq!(l.hourly(), Some(1_000), "past half: what is left");
     l.observe_usage(1_000, 10_000);
@@ -298,11 +302,28 @@ async fn the_upstream_usage_tightens_and_loosens_the_hourly_budget() {
     let l = AccountLimiter::new("test", budget(100_000, 64, 30));
     assert_eq!(l.hourly(), None);
     l.observe_usage(100, 10_000);
-    assert_eq!(l.hourly(), Some(10_000));
+    assert_eq!(l.hourly(), Some(9_900));
 }
 
 #[tokio::test(start_paused = true)]
-async fn past_half_the_threshold_the_rest_is_paced_over_the_hour() {
+async fn our_own_requests_are_not_counted_as_other_integrations() {
+    let l = AccountLimiter::new(
+        "test",
+        Budget {
+            requests_per_hour: Some(1_000),
+            ..budget(100_000, 64, 30)
+        },
+    );
+    for _ in 0..40 {
+        drop(l.acquire().await.unwrap());
+    }
+    // The upstream counts our 40 and 10 of another integration's.
+    l.observe_usage(50, 1_000);
+    assert_eq!(l.hourly(), Some(990));
+}
+
+#[tokio::test(start_paused = true)]
+async fn what_other_integrations_used_is_left_to_them() {
     let l = Arc::new(AccountLimiter::new("test", budget(100_000, 64, 30)));
     l.observe_usage(9_000, 10_000);
     assert_eq!(l.hourly(), Some(1_000));
