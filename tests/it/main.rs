@@ -3,6 +3,7 @@
 
 mod attacks;
 mod audit;
+mod autotask;
 mod behaviour;
 mod checkpoints;
 mod common;

@@ -7,6 +7,7 @@
 //! Must not: hold a check that only one backend's result shape passes; the entries hold the
 //! accessors, `suite` the checks.
 
+mod autotask;
 mod django_helpdesk;
 mod freshdesk;
 mod suite;
