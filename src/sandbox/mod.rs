@@ -8,6 +8,7 @@
 //! Must not: be used by a backend client in production paths (clients only see a base URL), or
 //! name a simulator's variables or banner text here (its folder's `SANDBOX` entry has them).
 
+pub mod autotask;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod kit;
@@ -24,7 +25,11 @@ use kit::sandbox::{Entry, Started};
 pub const SANDBOX_USER: &str = "sandbox-agent";
 
 /// Every simulator the sandbox starts, in the order it starts them and the banner lists them.
-pub const SIMULATORS: &[Entry] = &[freshdesk::SANDBOX, django_helpdesk::SANDBOX];
+pub const SIMULATORS: &[Entry] = &[
+    freshdesk::SANDBOX,
+    django_helpdesk::SANDBOX,
+    autotask::SANDBOX,
+];
 
 /// The banner's operators line, after the unset variable's name.
 const UNSET_OPERATORS: &str =

@@ -33,6 +33,16 @@ pub trait Simulator: Send + Sync + 'static {
     /// Answers a request whose body was read in full.
     fn answer(&self, parts: &Parts, body: &[u8]) -> Reply;
 
+    /// Answers a request whose body was read in full, and may wait before or while answering
+    /// (added latency, concurrency limits); [`Simulator::answer`] at once unless overridden.
+    fn serve<'a>(
+        &'a self,
+        parts: &'a Parts,
+        body: &'a [u8],
+    ) -> impl Future<Output = Reply> + Send + 'a {
+        std::future::ready(self.answer(parts, body))
+    }
+
     /// The answer to a body over [`Simulator::MAX_BODY`].
     fn too_large(&self) -> Reply;
 
@@ -141,7 +151,7 @@ async fn handle<S: Simulator>(
         return host.respond(Reply::injected(*code, *retry_after, text.clone()));
     }
     let reply = match axum::body::to_bytes(body, S::MAX_BODY).await {
-        Ok(bytes) => host.sim.answer(&parts, &bytes),
+        Ok(bytes) => host.sim.serve(&parts, &bytes).await,
         Err(_) => host.sim.too_large(),
     };
     match fault {
