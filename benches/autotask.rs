@@ -61,18 +61,35 @@ fn env(sim: &AutotaskSim, db: String) -> HashMap<String, String> {
 
 async fn requests_per_call(n: usize) {
     let sim = sim(1_000_000).await;
-    let h = connect_with(config_from(&env(&sim, store_url(Store::Sqlite).await)), Some(policy(ALLOW_ALL))).await;
-    h.ok("set_agent_intent", json!({"intent": "benchmark"})).await;
+    let h = connect_with(
+        config_from(&env(&sim, store_url(Store::Sqlite).await)),
+        Some(policy(ALLOW_ALL)),
+    )
+    .await;
+    h.ok("set_agent_intent", json!({"intent": "benchmark"}))
+        .await;
     let calls: Vec<(&str, Value)> = vec![
         ("autotask_get_ticket", json!({"ticket_id": 47002})),
-        ("autotask_search_tickets", json!({"open_only": true, "max_records": 50})),
+        (
+            "autotask_search_tickets",
+            json!({"open_only": true, "max_records": 50}),
+        ),
         ("autotask_search_tickets", json!({"max_records": 500})),
         ("autotask_get_company", json!({"id": 174})),
         ("autotask_search_companies", json!({"query": "a"})),
-        ("autotask_search_contacts", json!({"company": "Acme Dental"})),
+        (
+            "autotask_search_contacts",
+            json!({"company": "Acme Dental"}),
+        ),
         ("autotask_list_ticket_notes", json!({"ticket_id": 47002})),
-        ("autotask_update_ticket", json!({"ticket_id": 47006, "description": "bench"})),
-        ("autotask_add_ticket_note", json!({"ticket_id": 47006, "description": "bench note"})),
+        (
+            "autotask_update_ticket",
+            json!({"ticket_id": 47006, "description": "bench"}),
+        ),
+        (
+            "autotask_add_ticket_note",
+            json!({"ticket_id": 47006, "description": "bench note"}),
+        ),
     ];
     println!("{:<58} {:>10} {:>10}", "tool call", "warm-up", "per call");
     for (tool, args) in calls {
@@ -85,7 +102,10 @@ async fn requests_per_call(n: usize) {
         }
         let per = (sim.requests("*", "/") - before) as f64 / n as f64;
         let label = format!("{tool} {}", args);
-        println!("{:<58} {warm:>10} {per:>10.2}", &label[..label.len().min(58)]);
+        println!(
+            "{:<58} {warm:>10} {per:>10.2}",
+            &label[..label.len().min(58)]
+        );
     }
 }
 
@@ -150,23 +170,38 @@ async fn burst(r: u32, writes: usize) {
     let hour = Duration::from_secs(3600);
     let first_hour = done.iter().filter(|d| **d < hour).count();
     let busiest = (0..done.len())
-        .map(|i| done[i..].iter().take_while(|d| **d - done[i] < hour).count())
+        .map(|i| {
+            done[i..]
+                .iter()
+                .take_while(|d| **d - done[i] < hour)
+                .count()
+        })
         .max()
         .unwrap_or(0);
     println!("\nburst of {writes} writes, budget R = {r} per rolling hour (paused clock)");
-    println!("  writes done in the first hour      {first_hour} ({:.1} % of R)",
-        first_hour as f64 * 100.0 / f64::from(r));
+    println!(
+        "  writes done in the first hour      {first_hour} ({:.1} % of R)",
+        first_hour as f64 * 100.0 / f64::from(r)
+    );
     println!("  busiest rolling hour (writes)      {busiest}");
     println!("  upstream requests counted now      {}", sim.usage());
     println!("  upstream 429s                      {}", sim.throttled());
     println!("  writes that failed                 {failed}");
-    println!("  last write done after              {:.0} min",
-        done.last().map_or(0.0, |d| d.as_secs_f64() / 60.0));
+    println!(
+        "  last write done after              {:.0} min",
+        done.last().map_or(0.0, |d| d.as_secs_f64() / 60.0)
+    );
 }
 
 fn main() {
-    let n = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    let r = std::env::var("BENCH_R").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
+    let n = std::env::var("BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let r = std::env::var("BENCH_R")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

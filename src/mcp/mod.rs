@@ -176,7 +176,9 @@ impl ServerHandler for HelpdeskOperator {
         // takes it from the request's credentials instead.)
         let principal = self.core.stdio_principal();
         let tcc = ToolCallContext::new(self, request, context);
-        let result = guard::as_principal(principal, self.router.call(tcc)).await;
+        let result = guard::as_principal(principal, self.router.call(tcc))
+            .await
+            .map(argument_error_kind);
         tracing::info!(
             tool = %name,
             ms = started.elapsed().as_millis() as u64,
@@ -196,6 +198,26 @@ impl ServerHandler for HelpdeskOperator {
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.tools.iter().find(|t| t.name == name).cloned()
+    }
+}
+
+/// An argument error rmcp answered before the tool ran (a missing or mistyped field) carries
+/// its kind in structuredContent too, like every other failed call (`invalid_input`).
+fn argument_error_kind(response: CallToolResponse) -> CallToolResponse {
+    match response {
+        CallToolResponse::Complete(r)
+            if r.is_error == Some(true) && r.structured_content.is_none() =>
+        {
+            let message: String = r
+                .content
+                .iter()
+                .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let e = crate::error::Error::new(crate::error::ErrorKind::InvalidInput, message);
+            CallToolResponse::Complete(output::error_result(e))
+        }
+        other => other,
     }
 }
 

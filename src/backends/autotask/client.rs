@@ -431,11 +431,13 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
             } else {
                 joined.clone()
             };
+            let when = match reply.signals.retry_after {
+                Some(ra) => format!("Retry in about {} s.", ra.as_secs().max(1)),
+                None => "Wait a minute and try again.".to_string(),
+            };
             (
                 ErrorKind::RateLimited,
-                format!(
-                    "Autotask's limit is reached on {what}: {why}. Wait a minute and try again."
-                ),
+                format!("Autotask's limit is reached on {what}: {why}. {when}"),
             )
         }
         500 if is_auth_failure(&lower) => (ErrorKind::Unauthorized, BAD_USER_OR_CODE.to_string()),

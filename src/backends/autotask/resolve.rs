@@ -305,3 +305,38 @@ impl AutotaskClient {
         compile(&schema, conds, &lookup)
     }
 }
+
+impl AutotaskClient {
+    /// Field names as Autotask has them, from Autotask names or tool parameter names; an
+    /// unknown one is refused, naming it.
+    pub async fn field_names(
+        &self,
+        entity: &'static Entity,
+        given: &[String],
+    ) -> Result<Vec<String>> {
+        if given.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fields = self.fields(entity, false).await?;
+        let table = params_of(entity);
+        given
+            .iter()
+            .map(|g| {
+                let wire = table
+                    .iter()
+                    .find(|p| p.param.eq_ignore_ascii_case(g.trim()))
+                    .map(|p| p.wire)
+                    .unwrap_or(g.trim());
+                fields.get(wire).map(|f| f.name.clone()).ok_or_else(|| {
+                    Error::invalid(
+                        "fields",
+                        format!(
+                            "{g:?} is not a field of {} (autotask_get_field_info lists them)",
+                            entity.many
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+}

@@ -76,7 +76,11 @@ async fn behaviour_autotask() {
         }),
         bad_input: Some(vec![
             case(CREATE, json!({"title": "no company"}), "company"),
-            case(UPDATE, json!({"ticket_id": 47002, "priority": "Extreme"}), "priority"),
+            case(
+                UPDATE,
+                json!({"ticket_id": 47002, "priority": "Extreme"}),
+                "priority",
+            ),
             case(GET, json!({"ticket_id": 0}), "ticket_id"),
             case(
                 "autotask_search_tickets",

@@ -24,9 +24,9 @@ pub const MAX_OR: usize = 500;
 pub const MAX_CONDITIONS: usize = 100;
 
 /// An operator of Autotask's query grammar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub enum Op {
-    #[serde(rename = "eq", alias = "equals", alias = "=")]
+    #[serde(rename = "eq")]
     Eq,
     /// Not equal (Autotask calls it `noteq`; `ne` and `neq` are read as it).
     #[serde(
@@ -37,29 +37,29 @@ pub enum Op {
         alias = "!="
     )]
     NotEq,
-    #[serde(rename = "gt", alias = ">")]
+    #[serde(rename = "gt")]
     Gt,
-    #[serde(rename = "gte", alias = ">=")]
+    #[serde(rename = "gte")]
     Gte,
-    #[serde(rename = "lt", alias = "<")]
+    #[serde(rename = "lt")]
     Lt,
-    #[serde(rename = "lte", alias = "<=")]
+    #[serde(rename = "lte")]
     Lte,
-    #[serde(rename = "beginsWith", alias = "begins_with", alias = "startsWith")]
+    #[serde(rename = "beginsWith")]
     BeginsWith,
-    #[serde(rename = "endsWith", alias = "ends_with")]
+    #[serde(rename = "endsWith")]
     EndsWith,
     #[serde(rename = "contains")]
     Contains,
     /// The field has a value.
-    #[serde(rename = "exist", alias = "exists")]
+    #[serde(rename = "exist")]
     Exist,
     /// The field is empty.
-    #[serde(rename = "notExist", alias = "not_exist", alias = "notExists")]
+    #[serde(rename = "notExist")]
     NotExist,
     #[serde(rename = "in")]
     In,
-    #[serde(rename = "notIn", alias = "not_in")]
+    #[serde(rename = "notIn")]
     NotIn,
     /// All of `items`.
     #[serde(rename = "and")]
@@ -67,6 +67,42 @@ pub enum Op {
     /// Any of `items`.
     #[serde(rename = "or")]
     Or,
+}
+
+/// Every operator with the other names it is known by (`ne` is Autotask's `noteq`).
+const OPS: &[(Op, &[&str])] = &[
+    (Op::Eq, &["eq", "equals", "="]),
+    (Op::NotEq, &["noteq", "ne", "neq", "not_eq", "!="]),
+    (Op::Gt, &["gt", ">"]),
+    (Op::Gte, &["gte", ">="]),
+    (Op::Lt, &["lt", "<"]),
+    (Op::Lte, &["lte", "<="]),
+    (Op::BeginsWith, &["beginswith", "begins_with", "startswith"]),
+    (Op::EndsWith, &["endswith", "ends_with"]),
+    (Op::Contains, &["contains"]),
+    (Op::Exist, &["exist", "exists"]),
+    (Op::NotExist, &["notexist", "not_exist", "notexists"]),
+    (Op::In, &["in"]),
+    (Op::NotIn, &["notin", "not_in"]),
+    (Op::And, &["and"]),
+    (Op::Or, &["or"]),
+];
+
+impl<'de> Deserialize<'de> for Op {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let lower = s.trim().to_ascii_lowercase();
+        OPS.iter()
+            .find(|(_, names)| names.contains(&lower.as_str()))
+            .map(|(op, _)| *op)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "op {s:?} is not an operator of Autotask's query grammar: use eq, noteq, \
+                     gt, gte, lt, lte, beginsWith, endsWith, contains, exist, notExist, in, \
+                     notIn, or and/or with items"
+                ))
+            })
+    }
 }
 
 impl Op {

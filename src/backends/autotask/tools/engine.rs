@@ -140,6 +140,7 @@ impl HelpdeskOperator {
                 .max_records
                 .unwrap_or(DEFAULT_RECORDS)
                 .min(MAX_RECORDS);
+            q.include_fields = c.field_names(entity, &paging.fields).await?;
             let page = c.query(entity, &q, paging.next_page.as_deref()).await?;
             let total = match paging.include_total {
                 true => Some(c.count(entity, &q).await?),
@@ -149,6 +150,7 @@ impl HelpdeskOperator {
             let items: Vec<Row> = page
                 .items
                 .into_iter()
+                .map(compact)
                 .zip(labels)
                 .map(|(item, l)| Row::new(entity, item, l))
                 .collect();
@@ -259,6 +261,19 @@ impl HelpdeskOperator {
             )
             .await
     }
+}
+
+/// A row without its empty fields (null, "", []), as lists show it.
+fn compact(mut row: Value) -> Value {
+    if let Value::Object(m) = &mut row {
+        m.retain(|_, v| match v {
+            Value::Null => false,
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            _ => true,
+        });
+    }
+    row
 }
 
 /// The parent id of a child row (a contact's company), from its before image.

@@ -87,6 +87,11 @@ pub struct Paging {
     /// Also count every match (one more request).
     #[serde(default)]
     pub include_total: bool,
+    /// Only these fields in each row (Autotask field names or the tool's parameter names; the
+    /// id is always there): smaller rows, so more of a page fits in one answer.
+    #[serde(default)]
+    #[validate(length(max = 40))]
+    pub fields: Vec<String>,
 }
 
 read_params! {

@@ -219,9 +219,21 @@ impl Render for AtList {
     fn mark_truncated(&mut self, kept: usize) {
         self.truncated = true;
         self.count = kept;
+        self.has_more = true;
+        // next_page would skip the rows cut here; rows come in id order, so continue after
+        // the last one shown.
+        self.next_page = None;
+        let last = self
+            .items
+            .last()
+            .and_then(|r| r.item.get("id"))
+            .map(Value::to_string)
+            .unwrap_or_else(|| "0".into());
         let limit = format!(
-            "Output limit reached: only {kept} rows shown. Ask for fewer (max_records) or \
-             narrow the conditions."
+            "Output limit reached: only the first {kept} rows are shown. To see the rest, repeat \
+             the call with the condition {{\"op\": \"gt\", \"field\": \"id\", \"value\": {last}}} \
+             added (rows come in id order), or ask for fewer rows (max_records) or fields \
+             (fields)."
         );
         self.note = Some(match &self.note {
             Some(n) => format!("{n} {limit}"),
