@@ -297,10 +297,9 @@ fn tickets(store: &mut Store, now: DateTime<Utc>) {
         }
     }
     // 40 time entries on assigned tickets.
-    let mut entry = 91001;
-    for k in 0..40 {
+    for (entry, k) in (91001..).zip(0..40) {
         let i = 1 + (k * 16) % (TICKETS - 1);
-        let i = if i % 4 == 0 { i + 1 } else { i };
+        let i = if i.is_multiple_of(4) { i + 1 } else { i };
         let ticket = FIRST_TICKET + i as i64;
         let (res, role) = {
             let t = store.get("Tickets", ticket).cloned().unwrap_or_default();
@@ -319,7 +318,6 @@ fn tickets(store: &mut Store, now: DateTime<Utc>) {
             day,
             k,
         );
-        entry += 1;
     }
 }
 
@@ -339,7 +337,7 @@ fn time_entry(
         .map_or(day, |d| d.and_utc()));
     let mut fields = json!({"resourceID": res, "roleID": role, "dateWorked": date,
         "hoursWorked": hours, "hoursToBill": hours, "summaryNotes": NOTE_TEXTS[k % 6].1,
-        "isNonBillable": k % 7 == 0, "createDateTime": ts(day), "creatorUserID": res,
+        "isNonBillable": k.is_multiple_of(7), "createDateTime": ts(day), "creatorUserID": res,
         "lastModifiedDateTime": ts(day)});
     if let (Some(f), Value::Object(o)) = (fields.as_object_mut(), on) {
         f.extend(o);
@@ -385,8 +383,11 @@ fn projects(store: &mut Store, now: DateTime<Utc>) {
                 "createDateTime": ts(start - Duration::days(7)), "creatorResourceID": lead,
                 "lastActivityDateTime": ts(start)}),
             );
-            if entry < 91061 && t < 4 && *from < 0 {
-                let day = start + Duration::days(t as i64 * 3);
+            for d in 0..2 {
+                if entry >= 91061 {
+                    break;
+                }
+                let day = start + Duration::days(t as i64 * 3 + d);
                 time_entry(
                     store,
                     entry,

@@ -5,6 +5,7 @@
 
 mod limits;
 mod query;
+mod seed;
 mod writes;
 
 use reqwest::{Client, Method, RequestBuilder};

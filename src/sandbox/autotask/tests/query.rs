@@ -169,7 +169,8 @@ async fn bad_queries_are_500_errors_naming_the_problem() {
             "MaxRecords",
         ),
         (
-            json!({"IncludeFields": ["bogus"], "filter": [{"op": "gte", "field": "id", "value": 0}]}),
+            json!({"IncludeFields": ["bogus"],
+                "filter": [{"op": "gte", "field": "id", "value": 0}]}),
             "bogus",
         ),
         (
