@@ -20,7 +20,8 @@
 //!   174, 30682902 at 175, ...); **30682905 is inactive** (`isActive` 0), the rest 1.
 //! - Tickets: 650, ids 47001..=47650, created over the past 90 days in id order (so a 500-row
 //!   page has a next page), numbers `TYYYYMMDD.NNNN`; every fourth (47001, 47005, ...)
-//!   unassigned; each has a queue; 0-4 notes (ids from 51200001, publish 2, 5 or 8); every
+//!   unassigned, the rest assigned to a technician with that technician's default role (Mark
+//!   Dunn, inactive, only among 47001..=47301); each has a queue; 0-4 notes (ids from 51200001, publish 2, 5 or 8); every
 //!   ninth (47001, 47010, ...) has "Customer Ref" = "CR-<id>". Hostile text: 47003 (`<script>`),
 //!   47010 (`&amp;`), 47020 (German and emoji), 47030 (Czech). Statuses mix 2, 7, 9, 11, 14 and
 //!   a few 16 (inactive: such tickets cannot be set to it again).
