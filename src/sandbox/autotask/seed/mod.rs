@@ -21,8 +21,8 @@
 //! - Tickets: 650, ids 47001..=47650, created over the past 90 days in id order (so a 500-row
 //!   page has a next page), numbers `TYYYYMMDD.NNNN`; every fourth (47001, 47005, ...)
 //!   unassigned, the rest assigned to a technician with that technician's default role (Mark
-//!   Dunn, inactive, only among 47001..=47301); each has a queue; 0-4 notes (ids from 51200001, publish 2, 5 or 8); every
-//!   ninth (47001, 47010, ...) has "Customer Ref" = "CR-<id>". Hostile text: 47003 (`<script>`),
+//!   Dunn, inactive, only among 47001..=47301); each has a queue; 0-4 notes (ids from
+//!   51200001, publish 2, 5 or 8); every ninth (47001, 47010, ...) has "Customer Ref" = "CR-<id>". Hostile text: 47003 (`<script>`),
 //!   47010 (`&amp;`), 47020 (German and emoji), 47030 (Czech). Statuses mix 2, 7, 9, 11, 14 and
 //!   a few 16 (inactive: such tickets cannot be set to it again).
 //! - Projects 3101..=3105 (3102 Complete, 3105 internal, at company 0), 3-8 tasks each (ids from
