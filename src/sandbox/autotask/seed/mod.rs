@@ -24,7 +24,8 @@
 //!   Dunn, inactive, only among 47001..=47301); each has a queue; 0-4 notes (ids from
 //!   51200001, publish 2, 5 or 8); every ninth (47001, 47010, ...) has "Customer Ref" =
 //!   "CR-<id>". Hostile text: 47003 (`<script>`), 47010 (`&amp;`), 47020 (German and emoji),
-//!   47030 (Czech). Statuses mix 2, 7, 9, 11, 14 and a few 16 (inactive: such tickets cannot be set to it again).
+//!   47030 (Czech). Statuses mix 2, 7, 9, 11, 14 and a few 16 (inactive: no ticket can be set
+//!   to it again).
 //! - Projects 3101..=3105 (3102 Complete, 3105 internal, at company 0), 3-8 tasks each (ids from
 //!   8201); 60 time entries (ids from 91001): 40 on tickets, 20 on tasks, by technicians with
 //!   their roles.
