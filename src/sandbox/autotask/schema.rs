@@ -174,6 +174,7 @@ pub(super) fn entity(name: &str) -> Option<&'static Entity> {
 }
 
 /// Every entity.
+#[cfg(test)]
 pub(super) fn entities() -> &'static [Entity] {
     &SCHEMA
 }

@@ -149,16 +149,10 @@ impl Simulator for Shared {
         ApiError::invalid("not served synchronously").into_reply()
     }
 
-    fn serve<'a>(
-        &'a self,
-        parts: &'a Parts,
-        body: &'a [u8],
-    ) -> impl Future<Output = Reply> + Send + 'a {
-        async move {
-            self.handle(parts, body)
-                .await
-                .unwrap_or_else(ApiError::into_reply)
-        }
+    async fn serve(&self, parts: &Parts, body: &[u8]) -> Reply {
+        self.handle(parts, body)
+            .await
+            .unwrap_or_else(ApiError::into_reply)
     }
 
     fn too_large(&self) -> Reply {

@@ -106,11 +106,12 @@ impl Store {
                 }
                 continue;
             }
-            if !v.is_null() && stored != Some(&v) {
-                if let Err(e) = self.value_ok(f, &v) {
-                    errors.push(e);
-                    continue;
-                }
+            if !v.is_null()
+                && stored != Some(&v)
+                && let Err(e) = self.value_ok(f, &v)
+            {
+                errors.push(e);
+                continue;
             }
             row.insert(f.name.into(), v);
         }
@@ -141,13 +142,13 @@ impl Store {
                 _ => {}
             }
         }
-        if let Some(target) = f.reference {
-            if !self.exists(target, n) {
-                return Err(format!(
-                    "Reference value on field {} of type {target} does not exist: {n}.",
-                    f.name
-                ));
-            }
+        if let Some(target) = f.reference
+            && !self.exists(target, n)
+        {
+            return Err(format!(
+                "Reference value on field {} of type {target} does not exist: {n}.",
+                f.name
+            ));
         }
         Ok(())
     }

@@ -15,7 +15,7 @@
 //! - [`lock`] and [`paginate`].
 //!
 //! A simulator supplies (through [`server::Simulator`]): its state and routes (answering a
-//! request whose body was read), its body limit and its answer to a larger body, the content
+//! request whose body was read, at once or, through `serve`, after waiting), its body limit and its answer to a larger body, the content
 //! type of its JSON, the headers every one of its answers carries, the form of a path its log
 //! records, and its own error shapes, rate-limit headers and authentication rules.
 //!

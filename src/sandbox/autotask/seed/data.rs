@@ -26,7 +26,16 @@ pub(super) const COMPANIES: &[(i64, &str, i64, &str, &str)] = &[
 ];
 
 /// (id, first, last, title, active, roles: default first).
-pub(super) const TECHNICIANS: &[(i64, &str, &str, &str, bool, &[i64])] = &[
+pub(super) type Tech = (
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [i64],
+);
+
+pub(super) const TECHNICIANS: &[Tech] = &[
     (
         29682886,
         "Jana",

@@ -20,10 +20,12 @@
 //!   174, 30682902 at 175, ...); **30682905 is inactive** (`isActive` 0), the rest 1.
 //! - Tickets: 650, ids 47001..=47650, created over the past 90 days in id order (so a 500-row
 //!   page has a next page), numbers `TYYYYMMDD.NNNN`; every fourth (47001, 47005, ...)
-//!   unassigned; each has a queue; 0-4 notes (ids from 51200001, publish 2, 5 or 8); every
-//!   ninth (47001, 47010, ...) has "Customer Ref" = "CR-<id>". Hostile text: 47003 (`<script>`),
-//!   47010 (`&amp;`), 47020 (German and emoji), 47030 (Czech). Statuses mix 2, 7, 9, 11, 14 and
-//!   a few 16 (inactive: such tickets cannot be set to it again).
+//!   unassigned, the rest assigned to a technician with that technician's default role (Mark
+//!   Dunn, inactive, only among 47001..=47301); each has a queue; 0-4 notes (ids from
+//!   51200001, publish 2, 5 or 8); every ninth (47001, 47010, ...) has "Customer Ref" =
+//!   "CR-<id>". Hostile text: 47003 (`<script>`), 47010 (`&amp;`), 47020 (German and emoji),
+//!   47030 (Czech). Statuses mix 2, 7, 9, 11, 14 and a few 16 (inactive: no ticket can be set
+//!   to it again).
 //! - Projects 3101..=3105 (3102 Complete, 3105 internal, at company 0), 3-8 tasks each (ids from
 //!   8201); 60 time entries (ids from 91001): 40 on tickets, 20 on tasks, by technicians with
 //!   their roles.
@@ -297,10 +299,9 @@ fn tickets(store: &mut Store, now: DateTime<Utc>) {
         }
     }
     // 40 time entries on assigned tickets.
-    let mut entry = 91001;
-    for k in 0..40 {
+    for (entry, k) in (91001..).zip(0..40) {
         let i = 1 + (k * 16) % (TICKETS - 1);
-        let i = if i % 4 == 0 { i + 1 } else { i };
+        let i = if i.is_multiple_of(4) { i + 1 } else { i };
         let ticket = FIRST_TICKET + i as i64;
         let (res, role) = {
             let t = store.get("Tickets", ticket).cloned().unwrap_or_default();
@@ -319,7 +320,6 @@ fn tickets(store: &mut Store, now: DateTime<Utc>) {
             day,
             k,
         );
-        entry += 1;
     }
 }
 
@@ -339,7 +339,7 @@ fn time_entry(
         .map_or(day, |d| d.and_utc()));
     let mut fields = json!({"resourceID": res, "roleID": role, "dateWorked": date,
         "hoursWorked": hours, "hoursToBill": hours, "summaryNotes": NOTE_TEXTS[k % 6].1,
-        "isNonBillable": k % 7 == 0, "createDateTime": ts(day), "creatorUserID": res,
+        "isNonBillable": k.is_multiple_of(7), "createDateTime": ts(day), "creatorUserID": res,
         "lastModifiedDateTime": ts(day)});
     if let (Some(f), Value::Object(o)) = (fields.as_object_mut(), on) {
         f.extend(o);
@@ -385,8 +385,11 @@ fn projects(store: &mut Store, now: DateTime<Utc>) {
                 "createDateTime": ts(start - Duration::days(7)), "creatorResourceID": lead,
                 "lastActivityDateTime": ts(start)}),
             );
-            if entry < 91061 && t < 4 && *from < 0 {
-                let day = start + Duration::days(t as i64 * 3);
+            for d in 0..2 {
+                if entry >= 91061 {
+                    break;
+                }
+                let day = start + Duration::days(t as i64 * 3 + d);
                 time_entry(
                     store,
                     entry,
