@@ -458,6 +458,23 @@ pub struct QueryPage {
     pub next: Option<String>,
 }
 
+/// A ticket's before image as policy's `changes` rules compare it: the assigned resource and
+/// the queue, by id (the tools' views hold the same).
+pub fn ticket_before_view(row: &Value) -> Value {
+    serde_json::json!({
+        "assigned_to": row.get("assignedResourceID").cloned().unwrap_or(Value::Null),
+        "queue": row.get("queueID").cloned().unwrap_or(Value::Null),
+        "company": row.get("companyID").cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// A task's before image for `changes` rules: the assigned resource.
+pub fn task_before_view(row: &Value) -> Value {
+    serde_json::json!({
+        "assigned_to": row.get("assignedResourceID").cloned().unwrap_or(Value::Null),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,21 +497,4 @@ mod tests {
         .unwrap();
         assert_eq!(f.label_of(&serde_json::json!(11)), Some("Complete"));
     }
-}
-
-/// A ticket's before image as policy's `changes` rules compare it: the assigned resource and
-/// the queue, by id (the tools' views hold the same).
-pub fn ticket_before_view(row: &Value) -> Value {
-    serde_json::json!({
-        "assigned_to": row.get("assignedResourceID").cloned().unwrap_or(Value::Null),
-        "queue": row.get("queueID").cloned().unwrap_or(Value::Null),
-        "company": row.get("companyID").cloned().unwrap_or(Value::Null),
-    })
-}
-
-/// A task's before image for `changes` rules: the assigned resource.
-pub fn task_before_view(row: &Value) -> Value {
-    serde_json::json!({
-        "assigned_to": row.get("assignedResourceID").cloned().unwrap_or(Value::Null),
-    })
 }

@@ -25,12 +25,14 @@ use crate::error::Result;
 pub const REFS_TTL: Duration = Duration::from_secs(300);
 
 type NameMap = HashMap<i64, String>;
+/// One entity's names and when they were first cached.
+type NameCell = Arc<tokio::sync::Mutex<(Instant, NameMap)>>;
 
 /// Field metadata per entity and names per entity.
 #[derive(Default)]
 pub struct Refs {
     fields: std::sync::Mutex<HashMap<&'static str, Arc<Cached<Fields>>>>,
-    names: std::sync::Mutex<HashMap<&'static str, Arc<tokio::sync::Mutex<(Instant, NameMap)>>>>,
+    names: std::sync::Mutex<HashMap<&'static str, NameCell>>,
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -82,6 +82,15 @@ impl AutotaskClient {
         g: &Given,
     ) -> Result<(Value, Value)> {
         let info = fields.get(p.wire);
+        if info.is_none() {
+            return Err(Error::invalid(
+                p.param,
+                format!(
+                    "this Autotask instance has no {} field on {} (nothing was sent)",
+                    p.wire, entity.many
+                ),
+            ));
+        }
         if let Some(f) = info
             && f.is_read_only
         {

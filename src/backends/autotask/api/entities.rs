@@ -209,6 +209,21 @@ impl Entity {
     }
 }
 
+/// The text fields a search's `query` looks in, per entity.
+pub fn search_fields(entity: &Entity) -> &'static [&'static str] {
+    match entity.path {
+        "Companies" => &["companyName"],
+        "Contacts" => &["firstName", "lastName", "emailAddress"],
+        "Resources" => &["firstName", "lastName", "email", "userName"],
+        "Projects" => &["projectName"],
+        "Tasks" | "Opportunities" => &["title"],
+        "TimeEntries" => &["summaryNotes"],
+        "ConfigurationItems" => &["referenceTitle", "serialNumber"],
+        "Contracts" => &["contractName"],
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,20 +243,5 @@ mod tests {
             TIME_ENTRIES.delete_path(None, 9).as_deref(),
             Some("TimeEntries/9")
         );
-    }
-}
-
-/// The text fields a search's `query` looks in, per entity.
-pub fn search_fields(entity: &Entity) -> &'static [&'static str] {
-    match entity.path {
-        "Companies" => &["companyName"],
-        "Contacts" => &["firstName", "lastName", "emailAddress"],
-        "Resources" => &["firstName", "lastName", "email", "userName"],
-        "Projects" => &["projectName"],
-        "Tasks" | "Opportunities" => &["title"],
-        "TimeEntries" => &["summaryNotes"],
-        "ConfigurationItems" => &["referenceTitle", "serialNumber"],
-        "Contracts" => &["contractName"],
-        _ => &[],
     }
 }
