@@ -54,7 +54,7 @@ mod tests {
         let l = limiter("Up");
         assert_eq!(
             hourly_usage(&l, 1_000, 10_000),
-            "1000 of 10000 this hour (10 %), pacing at 10000 per hour"
+            "1000 of 10000 this hour (10 %), pacing at 9000 per hour"
         );
         assert_eq!(
             hourly_usage(&l, 7_500, 10_000),

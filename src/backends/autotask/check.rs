@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::api::entities;
 use super::client::AutotaskClient;
 use super::config::{AutotaskConfig, Location};
-use crate::backends::check::{limiter, line};
+use crate::backends::check::{hourly_usage, limiter, line};
 use crate::config::BackendSection;
 use crate::session::BoxFuture;
 
@@ -60,15 +60,11 @@ async fn check_autotask(cfg: &AutotaskConfig) -> bool {
                     started.elapsed().as_millis()
                 ),
             );
-            let pct = f64::from(t.current_timeframe_request_count) * 100.0
-                / f64::from(t.external_request_threshold.max(1));
-            line(
-                "threshold usage",
-                &format!(
-                    "{} of {} requests this hour ({pct:.1} %)",
-                    t.current_timeframe_request_count, t.external_request_threshold
-                ),
+            let (used, of) = (
+                t.current_timeframe_request_count,
+                t.external_request_threshold,
             );
+            line("threshold usage", &hourly_usage(client.limiter(), used, of));
         }
         Err(e) => {
             line("credentials", &format!("FAILED: {e}"));

@@ -203,7 +203,8 @@ async fn the_default_policy_confirms_what_the_issue_lists() {
     let n = h
         .ok(
             "autotask_add_ticket_note",
-            json!({"ticket_id": 47004, "description": "Checked the logs.", "response_format": "json"}),
+            json!({"ticket_id": 47004, "description": "Checked the logs.",
+                "response_format": "json"}),
         )
         .await;
     assert_eq!(n["kind"], "ticket note", "{n}");

@@ -518,7 +518,8 @@ pub struct TaskFields {
     /// A task type label (default: the instance's default).
     #[serde(default)]
     pub task_type: Option<IdOrName>,
-    /// The resource to assign (id or name, "Ada Lovelace"); for tickets its default service desk role is used unless assigned_role is given.
+    /// The resource to assign (id or name, "Ada Lovelace"); for tickets its default service
+    /// desk role is used unless assigned_role is given.
     #[serde(default)]
     pub assigned_to: Option<IdOrName>,
     /// The role the resource works in (id or name of a role it has).
