@@ -62,6 +62,51 @@ macro_rules! tool_args {
 }
 pub(crate) use tool_args;
 
+/// A read tool's argument struct: the fields given, then `response_format` (with the derives
+/// every tool's arguments have: serde, schemars, validator; unknown fields refused).
+macro_rules! read_params {
+    ($(#[$m:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $(#[$m])*
+        #[derive(
+            Debug,
+            Clone,
+            ::serde::Deserialize,
+            ::serde::Serialize,
+            ::schemars::JsonSchema,
+            ::validator::Validate,
+        )]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($fields)*
+            /// "markdown" (default) or "json".
+            #[serde(default)]
+            pub response_format: $crate::mcp::output::ResponseFormat,
+        }
+        $crate::mcp::output::tool_args!(read: $name);
+    };
+}
+pub(crate) use read_params;
+
+/// A write tool's argument struct: the fields given, then `confirmation_token` and
+/// `response_format`.
+macro_rules! write_params {
+    ($(#[$m:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        $crate::mcp::output::read_params! {
+            $(#[$m])* pub struct $name {
+                $($fields)*
+                /// Only to confirm: when this exact call answered status
+                /// "confirmation_required", repeat it with the same arguments plus the
+                /// confirmation_token it returned.
+                #[serde(default)]
+                #[validate(length(min = 16, max = 200))]
+                pub confirmation_token: Option<String>,
+            }
+        }
+        $crate::mcp::output::tool_args!(token: $name);
+    };
+}
+pub(crate) use write_params;
+
 /// A read tool's frame: `body` gets the arguments once they validate; its answer is finished
 /// in the format they ask for.
 pub async fn read_tool<P, T, F, Fut>(p: P, body: F) -> CallToolResult

@@ -76,3 +76,39 @@ pub trait SessionPart: Send + Sync {
         Box::pin(async { Ok(()) })
     }
 }
+
+/// The connector of a backend with one client per account (an API key or an API user has no
+/// per-agent login): every session gets the same client, and with it the account's caches.
+pub struct SharedClient<C> {
+    backend: &'static str,
+    client: std::sync::Arc<C>,
+}
+
+impl<C> SharedClient<C> {
+    pub fn new(backend: &'static str, client: std::sync::Arc<C>) -> Self {
+        Self { backend, client }
+    }
+}
+
+struct SharedPart<C>(&'static str, std::sync::Arc<C>);
+
+impl<C: Send + Sync + 'static> Connector for SharedClient<C> {
+    fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    fn open<'a>(&'a self, _agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>> {
+        let part: Box<dyn SessionPart> = Box::new(SharedPart(self.backend, self.client.clone()));
+        Box::pin(async move { Ok(part) })
+    }
+}
+
+impl<C: Send + Sync + 'static> SessionPart for SharedPart<C> {
+    fn backend(&self) -> &'static str {
+        self.0
+    }
+
+    fn client(&self) -> &(dyn Any + Send + Sync) {
+        &self.1
+    }
+}

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditStore, SessionRow};
 use crate::error::{Error, ErrorKind, Result};
-pub use backend::{BoxFuture, Connector, Kept, SessionPart};
+pub use backend::{BoxFuture, Connector, Kept, SessionPart, SharedClient};
 
 /// The most characters an intent may have (the fork's limit).
 pub const MAX_INTENT_CHARS: usize = 512;

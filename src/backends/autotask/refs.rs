@@ -230,6 +230,13 @@ impl AutotaskClient {
             .and_then(Value::as_i64))
     }
 
+    /// A resource's default service desk role (or its first), if it has any.
+    pub async fn default_role(&self, resource: i64) -> Result<Option<i64>> {
+        let roles = self.service_desk_roles(resource).await?;
+        let role = roles.iter().find(|(_, d)| *d).or(roles.first());
+        Ok(role.map(|(r, _)| *r))
+    }
+
     /// A resource's active service desk roles: (role id, is default).
     pub async fn service_desk_roles(&self, resource: i64) -> Result<Vec<(i64, bool)>> {
         let q = Query::of(vec![

@@ -1,9 +1,8 @@
 //! Freshdesk's part of an agent session: the account's one client, shared by every session
-//! (an API key has no per-agent login).
+//! (through `session::SharedClient`), with its reference-data cache.
 //!
 //! Must not: call tools or write audit events.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use super::client::FreshdeskClient;
@@ -11,35 +10,7 @@ use super::config::FreshdeskConfig;
 use crate::config::BackendSection;
 use crate::error::Result;
 use crate::policy::ratelimit::AccountLimiter;
-use crate::session::{BoxFuture, Connector, SessionPart};
-
-/// Hands every session the account's shared client (and its reference-data cache).
-pub struct FreshdeskConnector {
-    pub client: Arc<FreshdeskClient>,
-}
-
-struct Part(Arc<FreshdeskClient>);
-
-impl Connector for FreshdeskConnector {
-    fn backend(&self) -> &'static str {
-        super::BACKEND
-    }
-
-    fn open<'a>(&'a self, _agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>> {
-        let part: Box<dyn SessionPart> = Box::new(Part(self.client.clone()));
-        Box::pin(async move { Ok(part) })
-    }
-}
-
-impl SessionPart for Part {
-    fn backend(&self) -> &'static str {
-        super::BACKEND
-    }
-
-    fn client(&self) -> &(dyn Any + Send + Sync) {
-        &self.0
-    }
-}
+use crate::session::{Connector, SharedClient};
 
 crate::session_accessor!(FreshdeskSession, freshdesk, FreshdeskClient);
 
@@ -50,5 +21,5 @@ pub fn connect(
 ) -> Result<Arc<dyn Connector>> {
     let cfg: &FreshdeskConfig = crate::config::downcast(section)?;
     let client = Arc::new(FreshdeskClient::new(cfg.clone(), limiter)?);
-    Ok(Arc::new(FreshdeskConnector { client }))
+    Ok(Arc::new(SharedClient::new(super::BACKEND, client)))
 }

@@ -41,27 +41,18 @@ impl AutotaskClient {
         if r.body.contains_key("assignedResourceRoleID") {
             return Ok(());
         }
-        let roles = self.service_desk_roles(res).await?;
-        let role = roles
-            .iter()
-            .find(|(_, d)| *d)
-            .or(roles.first())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "assigned_to",
-                    format!(
-                        "resource #{res} has no service desk role, so Autotask cannot assign it a \
-                     ticket: give assigned_role, or pick another resource"
-                    ),
-                )
-            })?;
-        r.body
-            .insert("assignedResourceRoleID".into(), json!(role.0));
-        r.view.insert("assigned_role".into(), json!(role.0));
-        notes.push(format!(
-            "assigned_role #{} (the resource's default role)",
-            role.0
-        ));
+        let role = self.default_role(res).await?.ok_or_else(|| {
+            Error::invalid(
+                "assigned_to",
+                format!(
+                    "resource #{res} has no service desk role, so Autotask cannot assign it a \
+                         ticket: give assigned_role, or pick another resource"
+                ),
+            )
+        })?;
+        r.body.insert("assignedResourceRoleID".into(), json!(role));
+        r.view.insert("assigned_role".into(), json!(role));
+        notes.push(format!("assigned_role #{role} (the resource's default role)"));
         Ok(())
     }
 

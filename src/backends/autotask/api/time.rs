@@ -39,20 +39,15 @@ impl AutotaskClient {
         if !r.body.contains_key("roleID")
             && let Some(res) = r.body.get("resourceID").and_then(Value::as_i64)
         {
-            let roles = self.service_desk_roles(res).await?;
-            let role = roles
-                .iter()
-                .find(|(_, d)| *d)
-                .or(roles.first())
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "role",
-                        format!("resource #{res} has no role to log this time in: give role"),
-                    )
-                })?;
-            r.body.insert("roleID".into(), json!(role.0));
-            r.view.insert("role".into(), json!(role.0));
-            notes.push(format!("role #{} (the resource's default role)", role.0));
+            let role = self.default_role(res).await?.ok_or_else(|| {
+                Error::invalid(
+                    "role",
+                    format!("resource #{res} has no role to log this time in: give role"),
+                )
+            })?;
+            r.body.insert("roleID".into(), json!(role));
+            r.view.insert("role".into(), json!(role));
+            notes.push(format!("role #{role} (the resource's default role)"));
         }
         if !r.body.contains_key("dateWorked") {
             let today = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string();

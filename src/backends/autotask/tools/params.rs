@@ -9,38 +9,8 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use super::super::api::query::Condition;
-use crate::mcp::output::ResponseFormat;
+use crate::mcp::output::{read_params, write_params};
 use crate::mcp::params::IdOrName;
-
-/// A read tool's arguments: the fields given, then `response_format`.
-macro_rules! read_params {
-    ($(#[$m:meta])* pub struct $name:ident { $($fields:tt)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
-        #[serde(deny_unknown_fields)]
-        pub struct $name {
-            $($fields)*
-            /// "markdown" (default) or "json".
-            #[serde(default)]
-            pub response_format: ResponseFormat,
-        }
-        crate::mcp::output::tool_args!(read: $name);
-    };
-}
-
-/// A write tool's arguments: the fields given, then `confirmation_token` and
-/// `response_format`.
-macro_rules! write_params {
-    ($(#[$m:meta])* pub struct $name:ident { $($fields:tt)* }) => { read_params! {
-        $(#[$m])* pub struct $name {
-        $($fields)*
-        /// Only to confirm: when this exact call answered status "confirmation_required", repeat
-        /// it with the same arguments plus the confirmation_token it returned.
-        #[serde(default)]
-        #[validate(length(min = 16, max = 200))]
-        pub confirmation_token: Option<String>,
-    } } crate::mcp::output::tool_args!(token: $name); };
-}
 
 read_params! {
     /// One object by id.
@@ -701,3 +671,32 @@ create_update!(
     UpdateOpportunityParams(opportunity_id),
     OpportunityFields
 );
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Flattened parts (the paging, an entity's fields) must not let a misspelt argument
+    /// through unnoticed.
+    #[test]
+    fn unknown_arguments_are_refused_through_flattened_parts() {
+        let cases = [
+            json!({"stauts": "New"}),
+            json!({"conditions": [], "max_record": 5}),
+        ];
+        for c in cases {
+            let r = serde_json::from_value::<SearchTicketsParams>(c.clone());
+            assert!(r.is_err(), "{c} was accepted");
+        }
+        let r = serde_json::from_value::<UpdateTicketParams>(
+            json!({"ticket_id": 1, "prioirty": "High"}),
+        );
+        assert!(r.is_err(), "a misspelt field was accepted");
+        let ok = serde_json::from_value::<UpdateTicketParams>(
+            json!({"ticket_id": 1, "priority": "High", "response_format": "json"}),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+}

@@ -4,43 +4,12 @@
 //! Must not: resolve names (resolve.rs) or know Freshdesk's field names (models.rs).
 
 use chrono::{DateTime, NaiveDate};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use validator::Validate;
 
 pub use super::super::models::{ContactState, ListFilter, OrderBy, OrderType};
 use crate::error::{Error, Result};
-use crate::mcp::output::ResponseFormat;
+use crate::mcp::output::{read_params, write_params};
 use crate::mcp::params::{IdOrName, OneOrMany};
-
-/// A read tool's arguments: the fields given, then `response_format`.
-macro_rules! read_params {
-    (pub struct $name:ident { $($fields:tt)* }) => {
-        #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, Validate)]
-        #[serde(deny_unknown_fields)]
-        pub struct $name {
-            $($fields)*
-            /// "markdown" (default) or "json".
-            #[serde(default)]
-            pub response_format: ResponseFormat,
-        }
-        crate::mcp::output::tool_args!(read: $name);
-    };
-}
-
-/// A write tool's arguments: the fields given, then `confirmation_token` and
-/// `response_format`.
-macro_rules! write_params {
-    (pub struct $name:ident { $($fields:tt)* }) => { read_params! { pub struct $name {
-        $($fields)*
-        /// Only to confirm: when this exact call answered status "confirmation_required", repeat
-        /// it with the same arguments plus the confirmation_token it returned.
-        #[serde(default)]
-        #[validate(length(min = 16, max = 200))]
-        pub confirmation_token: Option<String>,
-    } } crate::mcp::output::tool_args!(token: $name); };
-}
 
 /// `YYYY-MM-DD` (for search).
 pub fn parse_day(field: &str, s: &str) -> Result<NaiveDate> {
