@@ -198,6 +198,34 @@ async fn the_default_policy_confirms_what_the_issue_lists() {
         assert_ne!(done["status"], "confirmation_required", "{tool}");
     }
     assert_eq!(sim.ticket(t).expect("ticket")["status"], 11);
+    // Attacks: the publish value and upstream field names cannot be given directly, around
+    // the view policy sees; nothing is sent.
+    let writes = sim.requests("POST", "/Tickets/") + sim.requests("PATCH", "/");
+    for (tool, args) in [
+        (
+            "autotask_add_ticket_note",
+            json!({"ticket_id": t, "description": "x", "publish": 2}),
+        ),
+        (
+            "autotask_add_ticket_note",
+            json!({"ticket_id": t, "description": "x", "visibility": "everyone"}),
+        ),
+        (
+            "autotask_update_ticket",
+            json!({"ticket_id": t, "assignedResourceID": 29682889}),
+        ),
+        (
+            "autotask_update_ticket",
+            json!({"ticket_id": t, "fields": {"status": 2}}),
+        ),
+    ] {
+        let (kind, msg) = h.err_kind(tool, args.clone()).await;
+        assert_eq!(kind, "invalid_input", "{tool} {args}: {msg}");
+    }
+    assert_eq!(
+        sim.requests("POST", "/Tickets/") + sim.requests("PATCH", "/"),
+        writes
+    );
     // An internal note needs no confirmation, and is internal on this instance (publish 5).
     let notes_before = sim.count("TicketNotes");
     let n = h
@@ -535,4 +563,88 @@ async fn writes_name_the_impersonated_resource() {
         .await;
     let row = sim.ticket(t["id"].as_i64().expect("id")).expect("row");
     assert!(row.to_string().contains("29682886"), "{row}");
+}
+
+/// `helpdesk-operator check` reports the zone, the credentials and the threshold usage, and
+/// never prints the secret or the integration code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reports_zone_credentials_and_threshold() {
+    let sim = autotask_sim().await;
+    let run = |extra: Vec<(&'static str, String)>| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .env("HELPDESK_OPERATOR_DATA_DIR", std::env::temp_dir())
+            .env("AUTOTASK_API_USERNAME", USERNAME)
+            .env("AUTOTASK_API_SECRET", SECRET)
+            .env("AUTOTASK_API_INTEGRATION_CODE", CODE)
+            .env("AUTOTASK_ZONE_DISCOVERY_URL", sim.zone_discovery_url())
+            .envs(extra)
+            .arg("check");
+        async move {
+            let out = cmd.output().await.expect("check runs");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (out.status.success(), text)
+        }
+    };
+    let (ok, out) = run(vec![]).await;
+    assert!(ok, "{out}");
+    assert!(out.contains("zone") && out.contains("Sandbox"), "{out}");
+    assert!(
+        out.contains("threshold usage") && out.contains("this hour"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Complete (11)"),
+        "the instance's statuses: {out}"
+    );
+    let (ok, out) = run(vec![("AUTOTASK_API_SECRET", "wrong-CANARY".into())]).await;
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("FAILED") && out.contains("AUTOTASK_API_SECRET"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("wrong-CANARY") && !out.contains(CODE),
+        "{out}"
+    );
+}
+
+/// The secret and the integration code never reach the audit log or an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_stay_out_of_the_audit_log() {
+    let sim = autotask_sim().await;
+    let h = autotask_harness(&sim, Some(ALLOW_ALL), &[]).await;
+    intent(&h).await;
+    h.ok(
+        "autotask_update_ticket",
+        json!({"ticket_id": 47008, "description": "checked"}),
+    )
+    .await;
+    sim.inject(
+        "PATCH",
+        "/Tickets",
+        SimFault::Status {
+            code: 500,
+            retry_after: None,
+            body: None,
+        },
+    );
+    h.err(
+        "autotask_update_ticket",
+        json!({"ticket_id": 47008, "description": "again"}),
+    )
+    .await;
+    let events = h.store.list(None, 100).await.expect("audit rows");
+    assert!(events.len() >= 4);
+    let dump = format!("{events:?}");
+    assert!(
+        !dump.contains(SECRET) && !dump.contains(CODE),
+        "a secret reached the audit log"
+    );
 }

@@ -52,7 +52,9 @@ impl AutotaskClient {
         })?;
         r.body.insert("assignedResourceRoleID".into(), json!(role));
         r.view.insert("assigned_role".into(), json!(role));
-        notes.push(format!("assigned_role #{role} (the resource's default role)"));
+        notes.push(format!(
+            "assigned_role #{role} (the resource's default role)"
+        ));
         Ok(())
     }
 
