@@ -47,7 +47,7 @@ pub struct AutotaskClient {
     /// Requests sent since the threshold was last read, and when it was.
     since_threshold: AtomicU64,
     threshold_at: Mutex<Option<Instant>>,
-    pub(super) refs: super::refs::Refs,
+    pub(super) refs: super::store::Refs,
 }
 
 impl std::fmt::Debug for AutotaskClient {
@@ -93,7 +93,7 @@ impl AutotaskClient {
             base,
             since_threshold: AtomicU64::new(0),
             threshold_at: Mutex::new(None),
-            refs: super::refs::Refs::default(),
+            refs: super::store::Refs::default(),
         })
     }
 

@@ -13,7 +13,7 @@
 //!
 //! Layers: `client.rs` (transport, zone, headers, threshold, `parse_error`), `api/` (the
 //! endpoints, the entities and their paths, the query grammar), `models.rs` (metadata and the
-//! tools' parameters as upstream fields), `refs.rs` (cached metadata and names), `resolve.rs`
+//! tools' parameters as upstream fields), `store.rs` and `refs.rs` (cached metadata and names, and their fill), `resolve.rs`
 //! (labels and names to values), `reconcile.rs` (create once), `tools/` (the `autotask_*`
 //! MCP tools, one file per entity).
 
@@ -36,6 +36,7 @@ pub mod reconcile;
 pub mod refs;
 pub mod resolve;
 pub mod session;
+pub mod store;
 pub mod tools;
 
 pub use client::AutotaskClient;

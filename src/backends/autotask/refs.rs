@@ -4,12 +4,12 @@
 //! batches: the ids a page of results mentions that are not known yet cost one `in` query per
 //! kind of name, never one request per row.
 //!
-//! Owns: [`Refs`] and the name fill. Must not: cache anything a write's before image or
+//! Owns: filling and reading the caches of `store.rs` (the name fill). Must not: cache anything a write's before image or
 //! policy depends on being fresh (those are read from Autotask at the time).
 
+use crate::backends::cache::Cached;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 use tokio::time::Instant;
@@ -18,29 +18,8 @@ use super::api::entities::{self, Entity};
 use super::api::{MAX_RECORDS, Query};
 use super::client::AutotaskClient;
 use super::models::Fields;
-use crate::backends::cache::Cached;
+use super::store::{NameMap, REFS_TTL, lock};
 use crate::error::Result;
-
-/// How long field metadata and names are reused.
-pub const REFS_TTL: Duration = Duration::from_secs(300);
-
-type NameMap = HashMap<i64, String>;
-/// One entity's names and when they were first cached.
-type NameCell = Arc<tokio::sync::Mutex<(Instant, NameMap)>>;
-
-/// Field metadata per entity and names per entity.
-#[derive(Default)]
-pub struct Refs {
-    fields: std::sync::Mutex<HashMap<&'static str, Arc<Cached<Fields>>>>,
-    names: std::sync::Mutex<HashMap<&'static str, NameCell>>,
-}
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    }
-}
 
 /// The name of a row from its entity's name fields ("Ada Lovelace", "T2026.0001 Printer").
 pub fn name_of(entity: &Entity, row: &Value) -> Option<String> {

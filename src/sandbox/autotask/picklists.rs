@@ -3,7 +3,16 @@
 //!
 //! Owns: the picklist table by (entity, field). Must not: validate values (`validate` does).
 
-use super::schema::Pick;
+/// One picklist value of this instance.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pick {
+    pub(super) value: i64,
+    pub(super) label: &'static str,
+    pub(super) default: bool,
+    pub(super) active: bool,
+    /// The value of the parent picklist this one belongs to (`subIssueType` under `issueType`).
+    pub(super) parent: Option<i64>,
+}
 
 const fn p(value: i64, label: &'static str) -> Pick {
     Pick {

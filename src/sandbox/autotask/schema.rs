@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Value, json};
 
+pub(super) use super::picklists::Pick;
 use super::picklists::picks;
 
 /// A field's wire type.
@@ -34,17 +35,6 @@ impl Ty {
             Ty::Decimal => "decimal",
         }
     }
-}
-
-/// One picklist value of this instance.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Pick {
-    pub(super) value: i64,
-    pub(super) label: &'static str,
-    pub(super) default: bool,
-    pub(super) active: bool,
-    /// The value of the parent picklist this one belongs to (`subIssueType` under `issueType`).
-    pub(super) parent: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
