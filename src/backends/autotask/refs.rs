@@ -94,12 +94,15 @@ impl AutotaskClient {
             .collect())
     }
 
-    /// Remembers a name just written (a created company, a renamed contact).
+    /// Remembers a name just written (a created company, a renamed contact), and forgets the
+    /// name lookups of its entity.
     pub async fn remember_name(&self, entity: &'static Entity, row: &Value) {
         let (Some(id), Some(name)) = (row.get("id").and_then(Value::as_i64), name_of(entity, row))
         else {
             return;
         };
+        // A new or renamed row changes what a name lookup would find.
+        lock(&self.refs.found).retain(|(path, _), _| *path != entity.path);
         let cell = lock(&self.refs.names).get(entity.path).cloned();
         if let Some(cell) = cell {
             cell.lock().await.1.insert(id, name);
@@ -108,6 +111,22 @@ impl AutotaskClient {
 
     /// The ids of `entity` whose name is `name` (exact, ignoring case), at most 25.
     pub async fn find_by_name(
+        &self,
+        entity: &'static Entity,
+        name: &str,
+    ) -> Result<Vec<(i64, String)>> {
+        let key = (entity.path, name.trim().to_lowercase());
+        if let Some((at, rows)) = lock(&self.refs.found).get(&key)
+            && at.elapsed() < REFS_TTL
+        {
+            return Ok(rows.clone());
+        }
+        let rows = self.query_by_name(entity, name).await?;
+        lock(&self.refs.found).insert(key, (Instant::now(), rows.clone()));
+        Ok(rows)
+    }
+
+    async fn query_by_name(
         &self,
         entity: &'static Entity,
         name: &str,

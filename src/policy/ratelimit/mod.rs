@@ -165,6 +165,9 @@ impl AccountLimiter {
 
     async fn acquire_inner(&self, endpoint: Option<&str>) -> Result<Permit> {
         let deadline = Instant::now() + self.budget.max_wait;
+        // The budget first: whoever waits for it holds no slot meanwhile, so no moment of the
+        // budget passes unused while the slots are held by callers that cannot send yet.
+        self.take_request(deadline).await?;
         let endpoint_permit = match (endpoint, self.budget.max_concurrent_per_endpoint) {
             (Some(e), Some(n)) => {
                 let gate = self.endpoint_gate(e, n)?;
@@ -178,7 +181,6 @@ impl AccountLimiter {
             format!("{n} requests are already in flight")
         };
         let permit = self.slot(self.concurrency.clone(), deadline, busy).await?;
-        self.take_request(deadline).await?;
         Ok(Permit {
             _permit: permit,
             _endpoint: endpoint_permit,

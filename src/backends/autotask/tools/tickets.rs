@@ -218,8 +218,11 @@ impl HelpdeskOperator {
     ) -> CallToolResult {
         read_tool(p, |p| {
             self.at_read(&LIST_TICKET_NOTES, move |c| async move {
-                c.get_existing(&TICKETS, p.ticket_id).await?;
                 let page = c.ticket_notes(p.ticket_id, 2000).await?;
+                if page.items.is_empty() {
+                    // No notes, or no such ticket: say which.
+                    c.get_existing(&TICKETS, p.ticket_id).await?;
+                }
                 let labels = c.labels(&TICKET_NOTES, &page.items).await?;
                 let items: Vec<Row> = page
                     .items
