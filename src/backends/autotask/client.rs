@@ -4,7 +4,8 @@
 //! skip it), the three authentication headers (and `ImpersonationResourceId` on writes), JSON
 //! bodies, the per-endpoint concurrency gate (Autotask allows 3 concurrent requests per
 //! endpoint per integration) and watching the database's hourly threshold
-//! (`ThresholdInformation`, at the start and then every [`THRESHOLD_EVERY`] requests or
+//! (`ThresholdInformation`, at the start and then every [`THRESHOLD_EVERY`] requests, or
+//! [`THRESHOLD_EVERY_BUSY`] once more than half of the threshold is used, or
 //! [`THRESHOLD_PERIOD`]). Must not: know about MCP, policy or the audit log; log or return the
 //! secret or the integration code.
 
@@ -28,6 +29,8 @@ use crate::policy::ratelimit::AccountLimiter;
 pub(super) const UPSTREAM: &str = "Autotask";
 /// The threshold is read again after this many requests...
 pub const THRESHOLD_EVERY: u64 = 250;
+/// ... or this many once more than half of the threshold is used ...
+pub const THRESHOLD_EVERY_BUSY: u64 = 50;
 /// ... or this long after it was last read, whichever comes first.
 pub const THRESHOLD_PERIOD: Duration = Duration::from_secs(300);
 
@@ -46,6 +49,8 @@ pub struct AutotaskClient {
     base: OnceCell<Url>,
     /// Requests sent since the threshold was last read, and when it was.
     since_threshold: AtomicU64,
+    /// More than half of the threshold was used at the last reading.
+    busy: std::sync::atomic::AtomicBool,
     threshold_at: Mutex<Option<Instant>>,
     pub(super) refs: super::store::Refs,
 }
@@ -92,6 +97,7 @@ impl AutotaskClient {
             },
             base,
             since_threshold: AtomicU64::new(0),
+            busy: std::sync::atomic::AtomicBool::new(false),
             threshold_at: Mutex::new(None),
             refs: super::store::Refs::default(),
         })
@@ -285,7 +291,7 @@ impl AutotaskClient {
         let n = self.since_threshold.fetch_add(1, Ordering::AcqRel);
         let due = {
             let at = self.threshold_at.lock().await;
-            at.is_none_or(|t| t.elapsed() >= THRESHOLD_PERIOD) || n >= THRESHOLD_EVERY
+            at.is_none_or(|t| t.elapsed() >= THRESHOLD_PERIOD) || n >= self.threshold_every()
         };
         if !due {
             return;
@@ -294,7 +300,7 @@ impl AutotaskClient {
             let mut at = self.threshold_at.lock().await;
             // Another caller read it meanwhile.
             if at.is_some_and(|t| t.elapsed() < THRESHOLD_PERIOD)
-                && self.since_threshold.load(Ordering::Acquire) < THRESHOLD_EVERY
+                && self.since_threshold.load(Ordering::Acquire) < self.threshold_every()
             {
                 return;
             }
@@ -307,8 +313,19 @@ impl AutotaskClient {
         }
     }
 
+    fn threshold_every(&self) -> u64 {
+        if self.busy.load(Ordering::Acquire) {
+            THRESHOLD_EVERY_BUSY
+        } else {
+            THRESHOLD_EVERY
+        }
+    }
+
     /// Tells the limiter how much of the hourly threshold is used.
     pub fn observe_threshold(&self, t: &Threshold) {
+        let busy = u64::from(t.current_timeframe_request_count) * 2
+            > u64::from(t.external_request_threshold);
+        self.busy.store(busy, Ordering::Release);
         tracing::debug!(
             used = t.current_timeframe_request_count,
             threshold = t.external_request_threshold,
