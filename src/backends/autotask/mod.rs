@@ -13,9 +13,9 @@
 //!
 //! Layers: `client.rs` (transport, zone, headers, threshold, `parse_error`), `api/` (the
 //! endpoints, the entities and their paths, the query grammar), `models.rs` (metadata and the
-//! tools' parameters as upstream fields), `store.rs` and `refs.rs` (cached metadata and names, and their fill), `resolve.rs`
-//! (labels and names to values), `reconcile.rs` (create once), `tools/` (the `autotask_*`
-//! MCP tools, one file per entity).
+//! tools' parameters as upstream fields), `store.rs` and `refs.rs` (cached metadata and names,
+//! and their fill), `resolve.rs` (labels and names to values), `reconcile.rs` (create once),
+//! `tools/` (the `autotask_*` MCP tools, one file per entity).
 
 /// The backend's name in tool names, policy files and the audit log.
 pub const BACKEND: &str = "autotask";

@@ -4,8 +4,9 @@
 //! batches: the ids a page of results mentions that are not known yet cost one `in` query per
 //! kind of name, never one request per row.
 //!
-//! Owns: filling and reading the caches of `store.rs` (the name fill). Must not: cache anything a write's before image or
-//! policy depends on being fresh (those are read from Autotask at the time).
+//! Owns: filling and reading the caches of `store.rs` (the name fill). Must not: cache
+//! anything a write's before image or policy depends on being fresh (those are read from
+//! Autotask at the time).
 
 use crate::backends::cache::Cached;
 use std::collections::{HashMap, HashSet};
