@@ -76,6 +76,24 @@ pub fn ambiguous_create(
     })
 }
 
+/// The HTTP client every backend starts from: this timeout per request, 10 s to connect, no
+/// redirects followed (a redirect is an answer to report, not to chase with credentials), the
+/// server's user agent. A backend adds what it needs (a cookie store) and calls [`build`].
+pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("helpdesk-operator/", env!("CARGO_PKG_VERSION")))
+}
+
+/// Builds a client from [`client_builder`].
+pub fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, Error> {
+    builder
+        .build()
+        .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))
+}
+
 /// One upstream account: its name for messages and its rate limiter.
 #[derive(Debug, Clone)]
 pub struct Upstream {

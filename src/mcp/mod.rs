@@ -379,6 +379,21 @@ pub fn session_catalog() -> Vec<ToolMeta> {
     SESSION_TOOLS.to_vec()
 }
 
+/// Fails unless every routed tool has a declaration and every declaration a route (each
+/// backend's tests call it with its raw router and its `TOOLS`).
+#[cfg(test)]
+pub fn assert_declared(router: &ToolRouter<HelpdeskOperator>, decls: &[ToolMeta]) {
+    let (undeclared, unrouted) = undeclared(router, decls);
+    assert!(
+        undeclared.is_empty(),
+        "routed without a declaration: {undeclared:?}"
+    );
+    assert!(
+        unrouted.is_empty(),
+        "declared without a route: {unrouted:?}"
+    );
+}
+
 /// Routed tools without a declaration, and declarations without a route: both empty when
 /// every tool is declared exactly once (each backend's tests hold this).
 pub fn undeclared(

@@ -77,13 +77,7 @@ pub struct Zone {
 
 impl AutotaskClient {
     pub fn new(cfg: AutotaskConfig, limiter: Arc<AccountLimiter>) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(cfg.timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("helpdesk-operator/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        let http = http::build(http::client_builder(cfg.timeout))?;
         let base = match &cfg.location {
             Location::Base(u) => OnceCell::new_with(Some(u.clone())),
             Location::Discover(_) => OnceCell::new(),

@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use reqwest::Method;
 use reqwest_cookie_store::{CookieStore, CookieStoreMutex};
@@ -87,14 +86,7 @@ impl DjangoClient {
     /// A client with its own cookie jar, sharing the account's rate limiter.
     pub fn new(cfg: DjangoHelpdeskConfig, limiter: Arc<AccountLimiter>) -> Result<Self> {
         let jar = Arc::new(CookieStoreMutex::new(CookieStore::default()));
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(cfg.timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("helpdesk-operator/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        let http = http::build(http::client_builder(cfg.timeout).cookie_provider(jar.clone()))?;
         Ok(Self {
             cfg,
             upstream: Upstream {

@@ -61,13 +61,7 @@ impl FreshdeskClient {
             .base_url
             .join("api/v2/")
             .map_err(|e| Error::config(format!("Freshdesk URL: {e}")))?;
-        let http = reqwest::Client::builder()
-            .timeout(cfg.timeout)
-            .connect_timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("helpdesk-operator/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        let http = http::build(http::client_builder(cfg.timeout))?;
         Ok(Self {
             cfg,
             api,

@@ -229,14 +229,5 @@ pub fn router() -> ToolRouter<HelpdeskOperator> {
 #[cfg(test)]
 #[test]
 fn every_tool_is_declared_once_and_routed() {
-    let (undeclared, unrouted) =
-        crate::mcp::undeclared(&HelpdeskOperator::django_helpdesk_router(), TOOLS);
-    assert!(
-        undeclared.is_empty(),
-        "routed without a declaration: {undeclared:?}"
-    );
-    assert!(
-        unrouted.is_empty(),
-        "declared without a route: {unrouted:?}"
-    );
+    crate::mcp::assert_declared(&HelpdeskOperator::django_helpdesk_router(), TOOLS);
 }
