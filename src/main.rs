@@ -35,7 +35,7 @@ struct Cli {
 enum Command {
     /// Run the MCP server over stdio (stdout carries only JSON-RPC; logs go to stderr).
     Serve,
-    /// Try it with nothing installed: start simulated Freshdesk and django-helpdesk instances
+    /// Try it with nothing installed: start simulated Freshdesk, django-helpdesk and Autotask
     /// with demo data on loopback, and serve MCP on stdio against them (embedded audit log).
     Sandbox {
         /// Where this sandbox run keeps its audit log (default: a new temporary folder).
