@@ -607,3 +607,22 @@ pub fn hash_password() -> crate::error::Result<bool> {
     }
     Ok(true)
 }
+
+/// `agent-token NAME`: a new bearer token on stdout's first line (give it to the agent's
+/// client, once: it is not kept), then the `[[agent]]` entry to paste into the agents file.
+pub fn agent_token(name: &str) -> crate::error::Result<bool> {
+    let name = name.trim();
+    if let Some(p) = crate::operators::name_problem(name) {
+        return Err(crate::error::Error::invalid("NAME", format!("agent name {p}")));
+    }
+    let (token, sha) = crate::operators::new_agent_token();
+    println!("{}", secrecy::ExposeSecret::expose_secret(&token));
+    println!();
+    println!("# paste into the agents file ({}):", crate::operators::ENV_VAR);
+    println!("[[agent]]\nname = \"{name}\"\ntoken_sha256 = \"{sha}\"");
+    eprintln!(
+        "The first line is the agent's bearer token (Authorization: Bearer <token>). It is shown \
+         once and never stored; only its SHA-256 goes into the file."
+    );
+    Ok(true)
+}

@@ -106,7 +106,16 @@ pub const ENV_VARS: &[(&str, &str)] = &[
     ),
     (
         "HELPDESK_OPERATOR_AGENTS",
-        "operators file: who may approve or deny (hash-password makes entries)",
+        "operators and agents file: who may approve or deny (hash-password), which agents may \
+         call serve --http (agent-token)",
+    ),
+    (
+        "HELPDESK_OPERATOR_ALLOWED_HOSTS",
+        "serve --http: more Host values to answer (comma-separated, e.g. mcp.example.com)",
+    ),
+    (
+        "HELPDESK_OPERATOR_ALLOWED_ORIGINS",
+        "serve --http: more Origins to accept (comma-separated, e.g. https://app.example.com)",
     ),
     (
         "HELPDESK_OPERATOR_AUDIT_KEY",

@@ -33,8 +33,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the MCP server over stdio (stdout carries only JSON-RPC; logs go to stderr).
-    Serve,
+    /// Run the MCP server over stdio (stdout carries only JSON-RPC; logs go to stderr), or with
+    /// --http over streamable HTTP for the agents of the agents file.
+    Serve {
+        /// Serve MCP at http://ADDR/mcp instead of stdio (ADDR default 127.0.0.1:8080); agents
+        /// authenticate with `Authorization: Bearer <token>` (see agent-token).
+        #[arg(long, value_name = "ADDR", num_args = 0..=1,
+            default_missing_value = helpdesk_operator::mcp::http::DEFAULT_ADDR)]
+        http: Option<std::net::SocketAddr>,
+    },
+    /// Print a new bearer token for an agent of `serve --http`, and the [[agent]] entry (with
+    /// the token's SHA-256, never the token) to paste into the agents file.
+    AgentToken {
+        /// The agent's name: its sessions and audit rows are keyed by it.
+        name: String,
+    },
     /// Try it with nothing installed: start simulated Freshdesk, django-helpdesk and Autotask
     /// with demo data on loopback, and serve MCP on stdio against them (embedded audit log).
     Sandbox {
@@ -224,6 +237,7 @@ async fn main() -> ExitCode {
         Command::Sandbox { data_dir } => return sandbox(data_dir).await,
         // Hashing a password needs no configuration at all.
         Command::HashPassword => return exit(cli::hash_password()),
+        Command::AgentToken { name } => return exit(cli::agent_token(&name)),
         Command::Approve { by: Some(_), .. } | Command::Deny { by: Some(_), .. } => {
             eprintln!(
                 "--by is no longer accepted: approve and deny read the operator's name and password from stdin (two lines), or ask for them on a terminal; credentials are never arguments"
@@ -266,7 +280,7 @@ async fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve => {
+        Command::Serve { http } => {
             let policy =
                 match helpdesk_operator::backends::load_policy(config.policy_path.as_deref()) {
                     Ok(p) => p,
@@ -275,7 +289,10 @@ async fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                 };
-            serve(config, store, policy).await
+            match http {
+                Some(addr) => serve_http(config, store, policy, addr).await,
+                None => serve(config, store, policy).await,
+            }
         }
         Command::Pending => exit(cli::pending(&store).await),
         Command::Approve { id, .. } => exit(
@@ -292,7 +309,10 @@ async fn main() -> ExitCode {
             }
         }
         Command::Audit { command } => audit(command, &store).await,
-        Command::Sandbox { .. } | Command::Policy { .. } | Command::HashPassword => {
+        Command::Sandbox { .. }
+        | Command::Policy { .. }
+        | Command::HashPassword
+        | Command::AgentToken { .. } => {
             ExitCode::SUCCESS
         }
     }
@@ -331,6 +351,84 @@ fn exit(r: Result<bool, helpdesk_operator::error::Error>) -> ExitCode {
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `serve --http ADDR`: the agents of the agents file, over streamable HTTP.
+async fn serve_http(
+    config: Config,
+    store: std::sync::Arc<AuditStore>,
+    policy: Policy,
+    addr: std::net::SocketAddr,
+) -> ExitCode {
+    use helpdesk_operator::mcp::http;
+    let agents = match config.operators_path.as_deref() {
+        Some(p) => match helpdesk_operator::operators::Principals::load(p) {
+            Ok(a) if !a.agents().is_empty() => a,
+            Ok(a) => {
+                eprintln!(
+                    "{}: lists no [[agent]], so nobody could call serve --http; run \
+                     `helpdesk-operator agent-token NAME` and paste its entry there",
+                    a.source
+                );
+                return ExitCode::from(2);
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => {
+            eprintln!(
+                "serve --http needs agents: set HELPDESK_OPERATOR_AGENTS to a file with \
+                 [[agent]] entries (`helpdesk-operator agent-token NAME` prints one)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(store = %store.describe(), "audit store");
+    tracing::info!(policy = %policy.source, rules = policy.rules.len(), "policy");
+    if let Err(e) = store.ensure_ready().await {
+        tracing::warn!("{e}; reads work, writes are refused until it is reachable");
+    }
+    let server = match helpdesk_operator::backends::server_with_policy(
+        &config,
+        store.clone(),
+        std::sync::Arc::new(policy),
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match http::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let opts = http::HttpOptions {
+        agents: std::sync::Arc::new(agents),
+        store: store.clone(),
+        backends: config.backend_names(),
+        extra_hosts: http::list_var(std::env::var(http::ALLOWED_HOSTS_VAR).ok()),
+        extra_origins: http::list_var(std::env::var(http::ALLOWED_ORIGINS_VAR).ok()),
+    };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let result = http::serve(server, listener, opts, shutdown).await;
+    if let Err(e) = store.checkpoint_now().await {
+        tracing::warn!("could not sign an audit checkpoint at shutdown: {e}");
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -7,14 +7,18 @@
 //! password_hash = '$argon2id$v=19$m=19456,t=2,p=1$...$...'   # helpdesk-operator hash-password
 //!
 //! [[agent]]                    # for the HTTP transport: an agent and its bearer token
-//! name = "triage-bot"
-//! token_hash = '$argon2id$v=19$...'
+//! name = "triage-bot"          # the principal: sessions and audit rows are keyed by it
+//! token_sha256 = "<hex sha256 of the bearer token>"   # helpdesk-operator agent-token NAME
+//! django_helpdesk_username = "triage-bot"             # optional: its own django-helpdesk login
+//! django_helpdesk_password_env = "TRIAGE_BOT_DH_PASSWORD"   # optional: env var with its password
 //! ```
 //!
 //! Owns: parsing and validating that file (problems with `file:line`, unknown keys refused),
-//! verifying an operator's password or an agent's token (argon2, constant-time comparison,
-//! and a dummy verification for unknown names so timing does not tell which names exist),
-//! hashing a new secret, and reading credentials from stdin or a terminal prompt.
+//! verifying an operator's password (argon2, constant-time comparison, and a dummy
+//! verification for unknown names so timing does not tell which names exist) or an agent's
+//! bearer token (its SHA-256 compared in constant time with every agent's: a token is random
+//! and long, so a fast hash is enough and every request can afford it), hashing a new secret,
+//! making a new agent token, and reading credentials from stdin or a terminal prompt.
 //! Must not: keep, log, print or put in an error any password or token; take credentials from
 //! command-line arguments.
 
@@ -61,7 +65,11 @@ struct OperatorDoc {
 #[serde(deny_unknown_fields)]
 struct AgentDoc {
     name: Spanned<String>,
-    token_hash: Spanned<String>,
+    token_sha256: Spanned<String>,
+    #[serde(default)]
+    django_helpdesk_username: Option<String>,
+    #[serde(default)]
+    django_helpdesk_password_env: Option<String>,
 }
 
 /// A person who may approve or deny confirmations.
@@ -80,7 +88,12 @@ pub struct Agent {
     pub name: String,
     /// `file:line` of its entry.
     pub location: String,
-    token_hash: String,
+    /// SHA-256 of its bearer token, 32 bytes.
+    token_sha256: [u8; 32],
+    /// Its own django-helpdesk login, if it has one: the username and the variable that holds
+    /// the password.
+    pub django_helpdesk_username: Option<String>,
+    pub django_helpdesk_password_env: Option<String>,
 }
 
 impl std::fmt::Debug for Operator {
@@ -98,7 +111,7 @@ impl std::fmt::Debug for Agent {
         f.debug_struct("Agent")
             .field("name", &self.name)
             .field("location", &self.location)
-            .field("token_hash", &"[argon2 hash]")
+            .field("token_sha256", &"[sha256]")
             .finish()
     }
 }
@@ -129,7 +142,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// Names go into the audit log as `operator:NAME`: short, and nothing that could be confused.
-fn name_problem(name: &str) -> Option<&'static str> {
+pub fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
     } else if name.len() > 64 {
@@ -256,16 +269,33 @@ impl Principals {
                     ),
                 ));
             }
-            if let Some(p) = hash_problem(a.token_hash.get_ref()) {
-                problems.push((a.token_hash.span().start, format!(
-                    "{}: token_hash {p}; make one with `helpdesk-operator hash-password` (it reads the token on stdin)",
-                    at(a.token_hash.span().start)
-                )));
+            let sha = parse_sha256(a.token_sha256.get_ref());
+            if sha.is_none() {
+                problems.push((
+                    a.token_sha256.span().start,
+                    format!(
+                        "{}: token_sha256 is not 64 hex digits; `helpdesk-operator agent-token \
+                         NAME` prints a new token and the line to paste",
+                        at(a.token_sha256.span().start)
+                    ),
+                ));
+            }
+            if a.django_helpdesk_username.is_some() != a.django_helpdesk_password_env.is_some() {
+                problems.push((
+                    entry.span().start,
+                    format!(
+                        "{}: give django_helpdesk_username and django_helpdesk_password_env \
+                         together (or neither)",
+                        at(entry.span().start)
+                    ),
+                ));
             }
             agents.push(Agent {
                 name,
                 location: at(entry.span().start),
-                token_hash: a.token_hash.get_ref().clone(),
+                token_sha256: sha.unwrap_or_default(),
+                django_helpdesk_username: a.django_helpdesk_username.clone(),
+                django_helpdesk_password_env: a.django_helpdesk_password_env.clone(),
             });
         }
         if !problems.is_empty() {
@@ -327,20 +357,55 @@ impl Principals {
         }
     }
 
-    /// The agent whose name and bearer token these are, or None (as [`Self::verify_operator`]).
-    pub fn verify_agent(&self, name: &str, token: &SecretString) -> Option<&Agent> {
-        let found = self.agents.iter().find(|a| a.name == name);
-        let hash = match found {
-            Some(a) => &a.token_hash,
-            None => &self.agents.first()?.token_hash,
-        };
-        let ok = verify(token, hash);
-        match found {
-            Some(a) if ok => Some(a),
-            _ => None,
+    /// The agent whose bearer token this is, or None. Every agent's hash is compared, in
+    /// constant time, so the time taken tells nothing about which one (if any) matched.
+    pub fn agent_for_token(&self, token: &SecretString) -> Option<&Agent> {
+        use sha2::Digest;
+        let given: [u8; 32] = sha2::Sha256::digest(token.expose_secret().as_bytes()).into();
+        let mut found = None;
+        for a in &self.agents {
+            let diff = a
+                .token_sha256
+                .iter()
+                .zip(given.iter())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y));
+            if diff == 0 && found.is_none() {
+                found = Some(a);
+            }
         }
+        found
     }
 }
+
+/// 64 hex digits as 32 bytes.
+fn parse_sha256(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A new random bearer token (43 characters of base64url, 256 bits) and its SHA-256 in hex,
+/// for `helpdesk-operator agent-token NAME`.
+pub fn new_agent_token() -> (SecretString, String) {
+    use base64::Engine;
+    use rand::RngCore;
+    use sha2::Digest;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let sha: String = sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    (SecretString::from(token), sha)
+}
+
 
 /// argon2 verification with the parameters the PHC string carries; the crate compares the
 /// outputs in constant time.
@@ -513,11 +578,11 @@ mod tests {
 
     #[test]
     fn operators_and_agents_verify() {
+        let (tok, sha) = new_agent_token();
         let text = format!(
-            "[[operator]]\nname = \"pat\"\npassword_hash = \"{}\"\n[[operator]]\nname = \"sam\"\npassword_hash = \"{}\"\n[[agent]]\nname = \"bot\"\ntoken_hash = \"{}\"\n",
+            "[[operator]]\nname = \"pat\"\npassword_hash = \"{}\"\n[[operator]]\nname = \"sam\"\npassword_hash = \"{}\"\n[[agent]]\nname = \"bot\"\ntoken_sha256 = \"{sha}\"\n",
             cheap("pw-pat"),
             cheap("pw-sam"),
-            cheap("tok")
         );
         let p = Principals::parse("ops.toml", &text).unwrap();
         assert_eq!(p.operators().len(), 2);
@@ -530,11 +595,20 @@ mod tests {
         assert!(p.verify_operator("pat", &secret("pw-sam")).is_none());
         assert!(p.verify_operator("nobody", &secret("pw-pat")).is_none());
         assert!(p.verify_operator("", &secret("")).is_none());
-        assert!(p.verify_agent("bot", &secret("tok")).is_some());
-        assert!(p.verify_agent("bot", &secret("pw-pat")).is_none());
-        assert!(p.verify_agent("pat", &secret("pw-pat")).is_none());
+        assert_eq!(p.agent_for_token(&tok).map(|a| &a.name[..]), Some("bot"));
+        assert!(p.agent_for_token(&secret("pw-pat")).is_none());
+        assert!(p.agent_for_token(&secret(&sha)).is_none(), "the hash is not the token");
         let dbg = format!("{p:?}");
-        assert!(!dbg.contains("$argon2"), "{dbg}");
+        assert!(!dbg.contains("$argon2") && !dbg.contains(&sha), "{dbg}");
+        let (other, _) = new_agent_token();
+        assert_ne!(tok.expose_secret(), other.expose_secret());
+        assert!(tok.expose_secret().len() >= 43);
+        let e = Principals::parse(
+            "ops.toml",
+            "[[agent]]\nname = \"bot\"\ntoken_sha256 = \"abc\"\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("ops.toml:3") && e.message.contains("agent-token"), "{e}");
     }
 
     #[test]

@@ -294,6 +294,18 @@ impl AuditStore {
         self.pool().await.map(|_| ())
     }
 
+    /// Whether the store answers now (one trivial query), for a health check.
+    pub async fn ping(&self) -> Result<()> {
+        let pool = self.pool().await?;
+        let answered = on_pool!(pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()));
+        answered.map_err(|e| {
+            Error::new(
+                ErrorKind::AuditUnavailable,
+                format!("the audit store does not answer: {e}"),
+            )
+        })
+    }
+
     async fn pool(&self) -> Result<&Pool> {
         self.pool
             .get_or_try_init(|| connect(&self.config))

@@ -8,6 +8,7 @@
 //! sessions belong to the principal, not to the connection.
 
 pub mod guard;
+pub mod http;
 pub mod output;
 pub mod params;
 pub mod schema;
@@ -172,9 +173,21 @@ impl ServerHandler for HelpdeskOperator {
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
         let started = std::time::Instant::now();
-        // The principal of this request: on stdio, the configured agent. (An HTTP transport
-        // takes it from the request's credentials instead.)
-        let principal = self.core.stdio_principal();
+        // The principal of this request: over HTTP, the agent whose bearer token the request
+        // carried (`http::authenticate` put it there); on stdio, the configured agent. An HTTP
+        // request without one is refused (fail closed).
+        let principal = match context.extensions.get::<axum::http::request::Parts>() {
+            Some(parts) => match parts.extensions.get::<guard::Principal>() {
+                Some(p) => p.clone(),
+                None => {
+                    return Err(ErrorData::invalid_request(
+                        "this request carries no authenticated agent",
+                        None,
+                    ));
+                }
+            },
+            None => self.core.stdio_principal(),
+        };
         let tcc = ToolCallContext::new(self, request, context);
         let result = guard::as_principal(principal, self.router.call(tcc))
             .await

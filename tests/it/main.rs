@@ -11,6 +11,7 @@ mod compat;
 mod django_helpdesk;
 mod faults;
 mod freshdesk;
+mod http;
 mod operators;
 mod policy;
 mod sessions;

@@ -1,0 +1,223 @@
+//! The streamable HTTP transport: MCP at `/mcp` (rmcp's `StreamableHttpService`), `GET /health`,
+//! one principal per bearer token.
+//!
+//! Owns, for every request and before rmcp sees it: the `Host` check (DNS rebinding: the listen
+//! address, `localhost`/`127.0.0.1`/`[::1]` with the listen port, or
+//! `HELPDESK_OPERATOR_ALLOWED_HOSTS`), the `Origin` check (the server's own origins, or
+//! `HELPDESK_OPERATOR_ALLOWED_ORIGINS`), and on `/mcp` the bearer token: a missing or unknown
+//! one gets 401 with `WWW-Authenticate: Bearer` and nothing else; a known one puts the agent's
+//! [`Principal`] in the request's extensions, where `call_tool` finds it (rmcp hands each
+//! message the HTTP request parts it came with). No state depends on the transport session:
+//! agent sessions are keyed by the principal.
+//! Must not: accept an operator's password or any credential but an agent's bearer token on
+//! `/mcp`; log a token; serve `/mcp` without a principal.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::HelpdeskOperator;
+use super::guard::Principal;
+use crate::audit::AuditStore;
+use crate::error::{Error, Result};
+use crate::operators::Principals;
+
+/// Where `serve --http` listens without an address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// Extra `Host` values to accept (comma-separated), e.g. the name a proxy forwards.
+pub const ALLOWED_HOSTS_VAR: &str = "HELPDESK_OPERATOR_ALLOWED_HOSTS";
+/// Extra `Origin` values to accept (comma-separated), e.g. `https://console.example.com`.
+pub const ALLOWED_ORIGINS_VAR: &str = "HELPDESK_OPERATOR_ALLOWED_ORIGINS";
+
+/// What the transport needs besides the server.
+pub struct HttpOptions {
+    /// Who may call `/mcp`: the `[[agent]]` entries of the agents file.
+    pub agents: Arc<Principals>,
+    pub store: Arc<AuditStore>,
+    /// The configured backends, for `/health`.
+    pub backends: Vec<&'static str>,
+    /// Extra hosts and origins (from the variables above).
+    pub extra_hosts: Vec<String>,
+    pub extra_origins: Vec<String>,
+}
+
+struct Shared {
+    agents: Arc<Principals>,
+    store: Arc<AuditStore>,
+    backends: Vec<&'static str>,
+    hosts: Vec<String>,
+    origins: Vec<String>,
+}
+
+/// A comma-separated variable as a list (empty entries dropped).
+pub fn list_var(value: Option<String>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Binds `addr`; a non-loopback address is allowed, with a warning that names the risk.
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    if !addr.ip().is_loopback() {
+        tracing::warn!(
+            %addr,
+            "listening beyond loopback: anyone who can reach this address can try tokens; put \
+             TLS and a firewall in front, and set HELPDESK_OPERATOR_ALLOWED_HOSTS to the names \
+             clients use"
+        );
+    }
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::config(format!("cannot listen on {addr}: {e}")))
+}
+
+/// Serves `server` on `listener` until `shutdown` completes.
+pub async fn serve(
+    server: HelpdeskOperator,
+    listener: tokio::net::TcpListener,
+    opts: HttpOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::internal(format!("no local address: {e}")))?;
+    let app = router(server, addr, opts);
+    tracing::info!(url = %format!("http://{addr}/mcp"), "serving MCP over streamable HTTP");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| Error::internal(format!("the HTTP server stopped: {e}")))
+}
+
+/// The app: `/mcp` and `/health` behind the host, origin and token checks.
+pub fn router(server: HelpdeskOperator, addr: SocketAddr, opts: HttpOptions) -> Router {
+    let port = addr.port();
+    let mut hosts = vec![
+        addr.to_string(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ];
+    hosts.extend(opts.extra_hosts);
+    let mut origins: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .map(|h| format!("http://{h}:{port}"))
+        .collect();
+    origins.push(format!("http://{addr}"));
+    origins.extend(opts.extra_origins);
+    let shared = Arc::new(Shared {
+        agents: opts.agents,
+        store: opts.store,
+        backends: opts.backends,
+        hosts: hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
+        origins: origins.iter().map(|o| o.to_ascii_lowercase()).collect(),
+    });
+    // Host and Origin are checked here, for every route, before rmcp.
+    let config = StreamableHttpServerConfig::default()
+        .disable_allowed_hosts()
+        .disable_allowed_origins();
+    let mcp = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    let mcp = Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(shared.clone(), authenticate));
+    Router::new()
+        .route("/health", get(health))
+        .merge(mcp)
+        .layer(middleware::from_fn_with_state(shared.clone(), same_site))
+        .with_state(shared)
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({"error": message}))).into_response()
+}
+
+/// 403 for a `Host` or an `Origin` this server does not answer to.
+async fn same_site(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let host = header_text(headers, header::HOST).map(|h| h.to_ascii_lowercase());
+    if !host.as_ref().is_some_and(|h| s.hosts.contains(h)) {
+        tracing::warn!(host = host.as_deref().unwrap_or("-"), "refused: unknown Host");
+        let msg = "this Host is not served here (set HELPDESK_OPERATOR_ALLOWED_HOSTS to add one)";
+        return refuse(StatusCode::FORBIDDEN, msg);
+    }
+    if let Some(origin) = header_text(headers, header::ORIGIN) {
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        if !s.origins.contains(&origin) {
+            tracing::warn!(%origin, "refused: Origin not allowed");
+            let msg =
+                "this Origin is not allowed (set HELPDESK_OPERATOR_ALLOWED_ORIGINS to add one)";
+            return refuse(StatusCode::FORBIDDEN, msg);
+        }
+    }
+    next.run(req).await
+}
+
+/// 401 unless the request carries a known agent's bearer token; the agent becomes the
+/// request's principal.
+async fn authenticate(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    let token = header_text(req.headers(), header::AUTHORIZATION)
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+        })
+        .filter(|t| !t.is_empty());
+    let agent = token.and_then(|t| s.agents.agent_for_token(&SecretString::from(t)));
+    let Some(agent) = agent else {
+        let mut r = refuse(
+            StatusCode::UNAUTHORIZED,
+            "a known agent's bearer token is required (Authorization: Bearer <token>)",
+        );
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    };
+    req.extensions_mut()
+        .insert(Principal(Arc::from(agent.name.as_str())));
+    next.run(req).await
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `GET /health`: 200 with the version, the audit store and the backends; 503 when the audit
+/// store does not answer.
+async fn health(State(s): State<Arc<Shared>>) -> Response {
+    let store = s.store.ping().await;
+    let body = json!({
+        "status": if store.is_ok() { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "audit_store": {
+            "reachable": store.is_ok(),
+            "kind": s.store.describe(),
+            "error": store.as_ref().err().map(|e| e.message.clone()),
+        },
+        "backends": s.backends,
+    });
+    let status = if store.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}

@@ -1,0 +1,161 @@
+//! `serve --http`: the streamable HTTP transport in-process on loopback, against the Freshdesk
+//! simulator: `/health`, 401 without a known bearer token (and `WWW-Authenticate: Bearer`),
+//! 403 for a foreign Host or Origin, and one principal per token through rmcp's HTTP client:
+//! each agent its own session and intent.
+
+use std::sync::Arc;
+
+use rmcp::ServiceExt;
+use rmcp::model::CallToolRequestParams;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+
+use crate::behaviour::freshdesk_sim;
+use crate::common::*;
+use helpdesk_operator::mcp::http::{HttpOptions, bind, serve};
+use helpdesk_operator::operators::{Principals, new_agent_token};
+
+struct Served {
+    url: String,
+    tokens: [String; 2],
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn served(sim: &helpdesk_operator::sandbox::freshdesk::FreshdeskSim) -> Served {
+    let db = store_url(Store::Sqlite).await;
+    let env = std::collections::HashMap::from([
+        ("FRESHDESK_BASE_URL".to_string(), sim.base_url()),
+        ("FRESHDESK_API_KEY".to_string(), "sim-key-CANARY-1234".to_string()),
+        ("DATABASE_URL".to_string(), db),
+    ]);
+    let config = config_from(&env);
+    let store = helpdesk_operator::audit::AuditStore::new(config.audit_store.clone());
+    let server = helpdesk_operator::backends::server(&config, store.clone()).expect("server");
+    let (a, sha_a) = new_agent_token();
+    let (b, sha_b) = new_agent_token();
+    let file = format!(
+        "[[agent]]\nname = \"triage-bot\"\ntoken_sha256 = \"{sha_a}\"\n\n\
+         [[agent]]\nname = \"billing-bot\"\ntoken_sha256 = \"{sha_b}\"\n"
+    );
+    let agents = Principals::parse("agents.toml", &file).expect("agents file");
+    let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let opts = HttpOptions {
+        agents: Arc::new(agents),
+        store,
+        backends: config.backend_names(),
+        extra_hosts: vec![],
+        extra_origins: vec!["https://console.example.com".into()],
+    };
+    tokio::spawn(serve(server, listener, opts, async {
+        let _ = stopped.await;
+    }));
+    Served {
+        url: format!("http://{addr}"),
+        tokens: [a.expose_secret().to_string(), b.expose_secret().to_string()],
+        _stop: stop,
+    }
+}
+
+fn initialize() -> Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "curl", "version": "1"}}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_tokens_hosts_and_origins() {
+    let sim = freshdesk_sim().await;
+    let s = served(&sim).await;
+    let http = reqwest::Client::new();
+    let health = http.get(format!("{}/health", s.url)).send().await.expect("health");
+    assert_eq!(health.status(), 200);
+    let body: Value = health.json().await.expect("json");
+    assert_eq!(body["status"], "ok", "{body}");
+    assert_eq!(body["audit_store"]["reachable"], true, "{body}");
+    assert_eq!(body["backends"], json!(["freshdesk"]), "{body}");
+    let post = |token: Option<&str>, origin: Option<&str>| {
+        let mut r = http
+            .post(format!("{}/mcp", s.url))
+            .header("Accept", "application/json, text/event-stream")
+            .json(&initialize());
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        if let Some(o) = origin {
+            r = r.header("Origin", o);
+        }
+        r.send()
+    };
+    for token in [None, Some("not-a-token"), Some("")] {
+        let r = post(token, None).await.expect("post");
+        assert_eq!(r.status(), 401, "{token:?}");
+        assert_eq!(
+            r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+            Some("Bearer")
+        );
+    }
+    let ok = post(Some(&s.tokens[0]), None).await.expect("post");
+    assert_eq!(ok.status(), 200);
+    let ok = post(Some(&s.tokens[0]), Some("https://console.example.com")).await.expect("post");
+    assert_eq!(ok.status(), 200, "an allowed origin");
+    let evil = post(Some(&s.tokens[0]), Some("https://evil.example")).await.expect("post");
+    assert_eq!(evil.status(), 403, "a foreign origin");
+    let port = s.url.rsplit(':').next().unwrap_or_default().to_string();
+    let rebound = http
+        .get(format!("{}/health", s.url))
+        .header("Host", format!("attacker.example:{port}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(rebound.status(), 403, "a foreign Host (DNS rebinding)");
+}
+
+async fn client(url: &str, token: &str) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
+    let config = StreamableHttpClientTransportConfig::with_uri(format!("{url}/mcp"))
+        .auth_header(token.to_string());
+    ().serve(StreamableHttpClientTransport::from_config(config))
+        .await
+        .expect("initialize over HTTP")
+}
+
+async fn call(
+    c: &rmcp::service::RunningService<rmcp::RoleClient, ()>,
+    tool: &str,
+    args: Value,
+) -> Value {
+    let Value::Object(map) = args else { panic!("object") };
+    let r = c
+        .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(map))
+        .await
+        .expect("call");
+    assert_ne!(r.is_error, Some(true), "{tool}: {}", text(&r));
+    r.structured_content.expect("structuredContent")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_token_is_its_own_agent() {
+    let sim = freshdesk_sim().await;
+    let s = served(&sim).await;
+    let a = client(&s.url, &s.tokens[0]).await;
+    let b = client(&s.url, &s.tokens[1]).await;
+    call(&a, "set_agent_intent", json!({"intent": "triage the morning queue"})).await;
+    let ia = call(&a, "get_agent_session_info", json!({"response_format": "json"})).await;
+    let ib = call(&b, "get_agent_session_info", json!({"response_format": "json"})).await;
+    let text_a = ia.to_string();
+    let text_b = ib.to_string();
+    assert!(text_a.contains("triage-bot") && text_a.contains("morning queue"), "{text_a}");
+    assert!(text_b.contains("billing-bot") && !text_b.contains("morning queue"), "{text_b}");
+    // A read works for both; a write needs the caller's own intent.
+    call(&b, "freshdesk_get_ticket", json!({"ticket_id": 1})).await;
+    let Value::Object(args) = json!({"ticket_id": 1, "priority": "low"}) else { panic!() };
+    let refused = b
+        .call_tool(CallToolRequestParams::new("freshdesk_update_ticket").with_arguments(args))
+        .await
+        .expect("call");
+    assert_eq!(refused.is_error, Some(true), "billing-bot has no intent: {}", text(&refused));
+    assert!(text(&refused).contains("intent"), "{}", text(&refused));
+}
