@@ -613,12 +613,18 @@ pub fn hash_password() -> crate::error::Result<bool> {
 pub fn agent_token(name: &str) -> crate::error::Result<bool> {
     let name = name.trim();
     if let Some(p) = crate::operators::name_problem(name) {
-        return Err(crate::error::Error::invalid("NAME", format!("agent name {p}")));
+        return Err(crate::error::Error::invalid(
+            "NAME",
+            format!("agent name {p}"),
+        ));
     }
     let (token, sha) = crate::operators::new_agent_token();
     println!("{}", secrecy::ExposeSecret::expose_secret(&token));
     println!();
-    println!("# paste into the agents file ({}):", crate::operators::ENV_VAR);
+    println!(
+        "# paste into the agents file ({}):",
+        crate::operators::ENV_VAR
+    );
     println!("[[agent]]\nname = \"{name}\"\ntoken_sha256 = \"{sha}\"");
     eprintln!(
         "The first line is the agent's bearer token (Authorization: Bearer <token>). It is shown \

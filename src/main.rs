@@ -54,6 +54,11 @@ enum Command {
         /// Where this sandbox run keeps its audit log (default: a new temporary folder).
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
+        /// Serve MCP at http://ADDR/mcp instead of stdio (ADDR default 127.0.0.1:8080), with a
+        /// demo agent token printed in the banner.
+        #[arg(long, value_name = "ADDR", num_args = 0..=1,
+            default_missing_value = helpdesk_operator::mcp::http::DEFAULT_ADDR)]
+        http: Option<std::net::SocketAddr>,
     },
     /// Try each configured backend's credentials and the audit store, and print a diagnosis.
     /// Exits non-zero if anything fails.
@@ -234,7 +239,7 @@ async fn main() -> ExitCode {
     let cli = parse();
     init_logging();
     match cli.command {
-        Command::Sandbox { data_dir } => return sandbox(data_dir).await,
+        Command::Sandbox { data_dir, http } => return sandbox(data_dir, http).await,
         // Hashing a password needs no configuration at all.
         Command::HashPassword => return exit(cli::hash_password()),
         Command::AgentToken { name } => return exit(cli::agent_token(&name)),
@@ -290,7 +295,13 @@ async fn main() -> ExitCode {
                     }
                 };
             match http {
-                Some(addr) => serve_http(config, store, policy, addr).await,
+                Some(addr) => match http_agents(&config) {
+                    Ok(agents) => serve_http(config, store, policy, addr, agents).await,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        ExitCode::from(2)
+                    }
+                },
                 None => serve(config, store, policy).await,
             }
         }
@@ -312,13 +323,14 @@ async fn main() -> ExitCode {
         Command::Sandbox { .. }
         | Command::Policy { .. }
         | Command::HashPassword
-        | Command::AgentToken { .. } => {
-            ExitCode::SUCCESS
-        }
+        | Command::AgentToken { .. } => ExitCode::SUCCESS,
     }
 }
 
-async fn sandbox(data_dir: Option<std::path::PathBuf>) -> ExitCode {
+async fn sandbox(
+    data_dir: Option<std::path::PathBuf>,
+    http: Option<std::net::SocketAddr>,
+) -> ExitCode {
     let dir = data_dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("helpdesk-operator-sandbox-{}", std::process::id()))
     });
@@ -339,9 +351,47 @@ async fn sandbox(data_dir: Option<std::path::PathBuf>) -> ExitCode {
             }
         };
     let store = AuditStore::new(sandbox.config.audit_store.clone());
-    let code = serve(sandbox.config.clone(), store, policy).await;
+    let code = match http {
+        None => serve(sandbox.config.clone(), store, policy).await,
+        Some(addr) => {
+            // The sandbox's own agent, with a token made for this run (and the agents of the
+            // file HELPDESK_OPERATOR_AGENTS names, if it lists any).
+            let agents = match sandbox_agents(sandbox.config.operators_path.as_deref()) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            serve_http(sandbox.config.clone(), store, policy, addr, agents).await
+        }
+    };
     drop(sandbox);
     code
+}
+
+/// The agents of `sandbox --http`: those of the agents file if it lists any, else the
+/// sandbox agent with a new token, printed for the person who started it.
+fn sandbox_agents(
+    file: Option<&std::path::Path>,
+) -> helpdesk_operator::error::Result<helpdesk_operator::operators::Principals> {
+    use helpdesk_operator::operators::{Principals, new_agent_token};
+    if let Some(p) = file {
+        let listed = Principals::load(p)?;
+        if !listed.agents().is_empty() {
+            return Ok(listed);
+        }
+    }
+    let (token, sha) = new_agent_token();
+    let name = helpdesk_operator::sandbox::SANDBOX_USER;
+    eprintln!(
+        "Demo agent for HTTP clients: {name}, with the header\n  Authorization: Bearer {}\n",
+        secrecy::ExposeSecret::expose_secret(&token)
+    );
+    Principals::parse(
+        "the sandbox's agents",
+        &format!("[[agent]]\nname = \"{name}\"\ntoken_sha256 = \"{sha}\"\n"),
+    )
 }
 
 fn exit(r: Result<bool, helpdesk_operator::error::Error>) -> ExitCode {
@@ -355,38 +405,35 @@ fn exit(r: Result<bool, helpdesk_operator::error::Error>) -> ExitCode {
     }
 }
 
-/// `serve --http ADDR`: the agents of the agents file, over streamable HTTP.
+/// The agents `serve --http` serves: the `[[agent]]` entries of the agents file.
+fn http_agents(config: &Config) -> Result<helpdesk_operator::operators::Principals, String> {
+    let Some(path) = config.operators_path.as_deref() else {
+        return Err(
+            "serve --http needs agents: set HELPDESK_OPERATOR_AGENTS to a file with \
+            [[agent]] entries (`helpdesk-operator agent-token NAME` prints one)"
+                .to_string(),
+        );
+    };
+    let agents = helpdesk_operator::operators::Principals::load(path).map_err(|e| e.to_string())?;
+    if agents.agents().is_empty() {
+        return Err(format!(
+            "{}: lists no [[agent]], so nobody could call serve --http; run \
+             `helpdesk-operator agent-token NAME` and paste its entry there",
+            agents.source
+        ));
+    }
+    Ok(agents)
+}
+
+/// `serve --http ADDR`: these agents, over streamable HTTP.
 async fn serve_http(
     config: Config,
     store: std::sync::Arc<AuditStore>,
     policy: Policy,
     addr: std::net::SocketAddr,
+    agents: helpdesk_operator::operators::Principals,
 ) -> ExitCode {
     use helpdesk_operator::mcp::http;
-    let agents = match config.operators_path.as_deref() {
-        Some(p) => match helpdesk_operator::operators::Principals::load(p) {
-            Ok(a) if !a.agents().is_empty() => a,
-            Ok(a) => {
-                eprintln!(
-                    "{}: lists no [[agent]], so nobody could call serve --http; run \
-                     `helpdesk-operator agent-token NAME` and paste its entry there",
-                    a.source
-                );
-                return ExitCode::from(2);
-            }
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(2);
-            }
-        },
-        None => {
-            eprintln!(
-                "serve --http needs agents: set HELPDESK_OPERATOR_AGENTS to a file with \
-                 [[agent]] entries (`helpdesk-operator agent-token NAME` prints one)"
-            );
-            return ExitCode::from(2);
-        }
-    };
     tracing::info!(store = %store.describe(), "audit store");
     tracing::info!(policy = %policy.source, rules = policy.rules.len(), "policy");
     if let Err(e) = store.ensure_ready().await {

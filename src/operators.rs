@@ -406,7 +406,6 @@ pub fn new_agent_token() -> (SecretString, String) {
     (SecretString::from(token), sha)
 }
 
-
 /// argon2 verification with the parameters the PHC string carries; the crate compares the
 /// outputs in constant time.
 fn verify(secret: &SecretString, phc: &str) -> bool {
@@ -597,7 +596,10 @@ mod tests {
         assert!(p.verify_operator("", &secret("")).is_none());
         assert_eq!(p.agent_for_token(&tok).map(|a| &a.name[..]), Some("bot"));
         assert!(p.agent_for_token(&secret("pw-pat")).is_none());
-        assert!(p.agent_for_token(&secret(&sha)).is_none(), "the hash is not the token");
+        assert!(
+            p.agent_for_token(&secret(&sha)).is_none(),
+            "the hash is not the token"
+        );
         let dbg = format!("{p:?}");
         assert!(!dbg.contains("$argon2") && !dbg.contains(&sha), "{dbg}");
         let (other, _) = new_agent_token();
@@ -608,7 +610,10 @@ mod tests {
             "[[agent]]\nname = \"bot\"\ntoken_sha256 = \"abc\"\n",
         )
         .unwrap_err();
-        assert!(e.message.contains("ops.toml:3") && e.message.contains("agent-token"), "{e}");
+        assert!(
+            e.message.contains("ops.toml:3") && e.message.contains("agent-token"),
+            "{e}"
+        );
     }
 
     #[test]

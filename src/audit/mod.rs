@@ -297,7 +297,10 @@ impl AuditStore {
     /// Whether the store answers now (one trivial query), for a health check.
     pub async fn ping(&self) -> Result<()> {
         let pool = self.pool().await?;
-        let answered = on_pool!(pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()));
+        let answered = on_pool!(pool, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|_| ()));
         answered.map_err(|e| {
             Error::new(
                 ErrorKind::AuditUnavailable,

@@ -153,7 +153,10 @@ async fn same_site(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
     let headers = req.headers();
     let host = header_text(headers, header::HOST).map(|h| h.to_ascii_lowercase());
     if !host.as_ref().is_some_and(|h| s.hosts.contains(h)) {
-        tracing::warn!(host = host.as_deref().unwrap_or("-"), "refused: unknown Host");
+        tracing::warn!(
+            host = host.as_deref().unwrap_or("-"),
+            "refused: unknown Host"
+        );
         let msg = "this Host is not served here (set HELPDESK_OPERATOR_ALLOWED_HOSTS to add one)";
         return refuse(StatusCode::FORBIDDEN, msg);
     }
@@ -175,7 +178,9 @@ async fn authenticate(State(s): State<Arc<Shared>>, mut req: Request, next: Next
     let token = header_text(req.headers(), header::AUTHORIZATION)
         .and_then(|v| {
             let (scheme, token) = v.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_string())
         })
         .filter(|t| !t.is_empty());
     let agent = token.and_then(|t| s.agents.agent_for_token(&SecretString::from(t)));

@@ -27,7 +27,10 @@ async fn served(sim: &helpdesk_operator::sandbox::freshdesk::FreshdeskSim) -> Se
     let db = store_url(Store::Sqlite).await;
     let env = std::collections::HashMap::from([
         ("FRESHDESK_BASE_URL".to_string(), sim.base_url()),
-        ("FRESHDESK_API_KEY".to_string(), "sim-key-CANARY-1234".to_string()),
+        (
+            "FRESHDESK_API_KEY".to_string(),
+            "sim-key-CANARY-1234".to_string(),
+        ),
         ("DATABASE_URL".to_string(), db),
     ]);
     let config = config_from(&env);
@@ -40,7 +43,9 @@ async fn served(sim: &helpdesk_operator::sandbox::freshdesk::FreshdeskSim) -> Se
          [[agent]]\nname = \"billing-bot\"\ntoken_sha256 = \"{sha_b}\"\n"
     );
     let agents = Principals::parse("agents.toml", &file).expect("agents file");
-    let listener = bind("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
+    let listener = bind("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let opts = HttpOptions {
@@ -71,7 +76,11 @@ async fn health_tokens_hosts_and_origins() {
     let sim = freshdesk_sim().await;
     let s = served(&sim).await;
     let http = reqwest::Client::new();
-    let health = http.get(format!("{}/health", s.url)).send().await.expect("health");
+    let health = http
+        .get(format!("{}/health", s.url))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(health.status(), 200);
     let body: Value = health.json().await.expect("json");
     assert_eq!(body["status"], "ok", "{body}");
@@ -94,15 +103,21 @@ async fn health_tokens_hosts_and_origins() {
         let r = post(token, None).await.expect("post");
         assert_eq!(r.status(), 401, "{token:?}");
         assert_eq!(
-            r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+            r.headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok()),
             Some("Bearer")
         );
     }
     let ok = post(Some(&s.tokens[0]), None).await.expect("post");
     assert_eq!(ok.status(), 200);
-    let ok = post(Some(&s.tokens[0]), Some("https://console.example.com")).await.expect("post");
+    let ok = post(Some(&s.tokens[0]), Some("https://console.example.com"))
+        .await
+        .expect("post");
     assert_eq!(ok.status(), 200, "an allowed origin");
-    let evil = post(Some(&s.tokens[0]), Some("https://evil.example")).await.expect("post");
+    let evil = post(Some(&s.tokens[0]), Some("https://evil.example"))
+        .await
+        .expect("post");
     assert_eq!(evil.status(), 403, "a foreign origin");
     let port = s.url.rsplit(':').next().unwrap_or_default().to_string();
     let rebound = http
@@ -127,7 +142,9 @@ async fn call(
     tool: &str,
     args: Value,
 ) -> Value {
-    let Value::Object(map) = args else { panic!("object") };
+    let Value::Object(map) = args else {
+        panic!("object")
+    };
     let r = c
         .call_tool(CallToolRequestParams::new(tool.to_string()).with_arguments(map))
         .await
@@ -142,20 +159,48 @@ async fn each_token_is_its_own_agent() {
     let s = served(&sim).await;
     let a = client(&s.url, &s.tokens[0]).await;
     let b = client(&s.url, &s.tokens[1]).await;
-    call(&a, "set_agent_intent", json!({"intent": "triage the morning queue"})).await;
-    let ia = call(&a, "get_agent_session_info", json!({"response_format": "json"})).await;
-    let ib = call(&b, "get_agent_session_info", json!({"response_format": "json"})).await;
+    call(
+        &a,
+        "set_agent_intent",
+        json!({"intent": "triage the morning queue"}),
+    )
+    .await;
+    let ia = call(
+        &a,
+        "get_agent_session_info",
+        json!({"response_format": "json"}),
+    )
+    .await;
+    let ib = call(
+        &b,
+        "get_agent_session_info",
+        json!({"response_format": "json"}),
+    )
+    .await;
     let text_a = ia.to_string();
     let text_b = ib.to_string();
-    assert!(text_a.contains("triage-bot") && text_a.contains("morning queue"), "{text_a}");
-    assert!(text_b.contains("billing-bot") && !text_b.contains("morning queue"), "{text_b}");
+    assert!(
+        text_a.contains("triage-bot") && text_a.contains("morning queue"),
+        "{text_a}"
+    );
+    assert!(
+        text_b.contains("billing-bot") && !text_b.contains("morning queue"),
+        "{text_b}"
+    );
     // A read works for both; a write needs the caller's own intent.
     call(&b, "freshdesk_get_ticket", json!({"ticket_id": 1})).await;
-    let Value::Object(args) = json!({"ticket_id": 1, "priority": "low"}) else { panic!() };
+    let Value::Object(args) = json!({"ticket_id": 1, "priority": "low"}) else {
+        panic!()
+    };
     let refused = b
         .call_tool(CallToolRequestParams::new("freshdesk_update_ticket").with_arguments(args))
         .await
         .expect("call");
-    assert_eq!(refused.is_error, Some(true), "billing-bot has no intent: {}", text(&refused));
+    assert_eq!(
+        refused.is_error,
+        Some(true),
+        "billing-bot has no intent: {}",
+        text(&refused)
+    );
     assert!(text(&refused).contains("intent"), "{}", text(&refused));
 }
