@@ -204,3 +204,38 @@ async fn each_token_is_its_own_agent() {
     );
     assert!(text(&refused).contains("intent"), "{}", text(&refused));
 }
+
+/// Without an agents file listing agents, `serve --http` does not start, and says how to fix it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_http_needs_agents() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("HELPDESK_OPERATOR_DATA_DIR", std::env::temp_dir())
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("HELPDESK_OPERATOR_AGENTS") && err.contains("agent-token"),
+        "{err}"
+    );
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
+        .args(["agent-token", "triage-bot"])
+        .output()
+        .await
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let token = text.lines().next().unwrap_or_default().to_string();
+    let entry: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    let agents = helpdesk_operator::operators::Principals::parse("pasted", &entry).expect("pasted");
+    let found = agents.agent_for_token(&secrecy::SecretString::from(token.clone()));
+    assert_eq!(found.map(|a| a.name.as_str()), Some("triage-bot"), "{text}");
+    assert!(
+        !text.lines().skip(1).any(|l| l.contains(&token)),
+        "the file gets the hash only"
+    );
+}

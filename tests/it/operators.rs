@@ -49,16 +49,16 @@ pub fn operators_file_with(name: &str, password: &str) -> PathBuf {
     path
 }
 
-/// An operators file with pat and sam, and one agent (for the coming HTTP transport).
+/// An operators file with pat and sam, and one agent (of the HTTP transport).
 fn operators_file() -> PathBuf {
     let path = scratch_dir("operators").join("operators.toml");
     std::fs::write(
         &path,
         format!(
-            "# who may approve\n[[operator]]\nname = \"pat\"\npassword_hash = \"{}\"\n\n[[operator]]\nname = \"sam\"\npassword_hash = '{}'\n\n[[agent]]\nname = \"triage-bot\"\ntoken_hash = \"{}\"\n",
+            "# who may approve\n[[operator]]\nname = \"pat\"\npassword_hash = \"{}\"\n\n[[operator]]\nname = \"sam\"\npassword_hash = '{}'\n\n[[agent]]\nname = \"triage-bot\"\ntoken_sha256 = \"{}\"\n",
             cheap_hash(PAT_PASSWORD),
             cheap_hash(SAM_PASSWORD),
-            cheap_hash("canary-agent-bearer-token"),
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         ),
     )
     .unwrap();
@@ -462,6 +462,7 @@ async fn a_malformed_operators_file_is_refused_with_file_and_line() {
     let (h, id, cid, with, _ops) = waiting_delete(Store::Sqlite).await;
     let dir = scratch_dir("operators-bad");
     let good = cheap_hash(PAT_PASSWORD);
+    let sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     let cases: Vec<(&str, String, &str)> = vec![
         (
             "unknown-key.toml",
@@ -495,7 +496,7 @@ async fn a_malformed_operators_file_is_refused_with_file_and_line() {
             "agent-unknown-key.toml",
             format!(
                 "[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n\
-                 [[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\ntoken = \"plain\"\n"
+                 [[agent]]\nname = \"bot\"\ntoken_sha256 = \"{sha}\"\ntoken = \"plain\"\n"
             ),
             "agent-unknown-key.toml:7",
         ),
@@ -503,8 +504,8 @@ async fn a_malformed_operators_file_is_refused_with_file_and_line() {
             "agent-duplicate.toml",
             format!(
                 "[[operator]]\nname = \"pat\"\npassword_hash = \"{good}\"\n\
-                 [[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\n\
-                 [[agent]]\nname = \"bot\"\ntoken_hash = \"{good}\"\n"
+                 [[agent]]\nname = \"bot\"\ntoken_sha256 = \"{sha}\"\n\
+                 [[agent]]\nname = \"bot\"\ntoken_sha256 = \"{sha}\"\n"
             ),
             "agent-duplicate.toml:8",
         ),
