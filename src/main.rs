@@ -457,6 +457,9 @@ async fn serve_http(
             return ExitCode::from(2);
         }
     };
+    if let Ok(at) = listener.local_addr() {
+        eprintln!("MCP over streamable HTTP at http://{at}/mcp (GET /health without a token)");
+    }
     let opts = http::HttpOptions {
         agents: std::sync::Arc::new(agents),
         store: store.clone(),

@@ -239,3 +239,26 @@ async fn serve_http_needs_agents() {
         "the file gets the hash only"
     );
 }
+
+/// `sandbox --http` as the official Python client meets it over streamable HTTP, with the
+/// demo token from the banner (`tests/harness/acceptance_http.py`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_over_http_with_the_official_python_client() {
+    let s = services();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sandbox-http-{}", uuid::Uuid::new_v4().simple()));
+    let out = tokio::process::Command::new(&s.python)
+        .arg(repo().join("tests/harness/acceptance_http.py"))
+        .args(["--binary", env!("CARGO_BIN_EXE_helpdesk-operator")])
+        .args(["--data-dir", dir.to_str().expect("path")])
+        .output()
+        .await
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "acceptance_http.py failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("\"ok\": true"), "{stdout}");
+}
