@@ -377,6 +377,36 @@ impl Principals {
     }
 }
 
+impl Agent {
+    /// The agent's own logins, as (backend, login): django-helpdesk's from
+    /// `django_helpdesk_username` and the password in the variable
+    /// `django_helpdesk_password_env` names (read now, through `get`). A variable that is
+    /// unset or empty is a configuration error naming it.
+    pub fn logins(
+        &self,
+        get: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Vec<(&'static str, crate::session::Login)>> {
+        let (Some(user), Some(var)) = (
+            &self.django_helpdesk_username,
+            &self.django_helpdesk_password_env,
+        ) else {
+            return Ok(Vec::new());
+        };
+        let password = get(var).filter(|p| !p.is_empty()).ok_or_else(|| {
+            Error::config(format!(
+                "{}: agent \"{}\" logs in to django-helpdesk as {user} with the password in \
+                 {var}, and {var} is not set",
+                self.location, self.name
+            ))
+        })?;
+        let login = crate::session::Login {
+            username: user.clone(),
+            password: SecretString::from(password),
+        };
+        Ok(vec![("django_helpdesk", login)])
+    }
+}
+
 /// 64 hex digits as 32 bytes.
 fn parse_sha256(hex: &str) -> Option<[u8; 32]> {
     let hex = hex.trim();

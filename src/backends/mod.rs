@@ -197,12 +197,21 @@ pub fn server_with_policy(
         .map(crate::operators::Principals::load)
         .transpose()?
         .map(Arc::new);
+    // Agents' own logins (the agents file), for the backends configured here.
+    let mut logins = std::collections::HashMap::new();
+    for a in operators.iter().flat_map(|o| o.agents()) {
+        for (backend, login) in a.logins(&|k| std::env::var(k).ok())? {
+            if config.backends.iter().any(|s| s.backend() == backend) {
+                logins.insert((a.name.clone(), backend), login);
+            }
+        }
+    }
     Ok(HelpdeskOperator::assemble(Parts {
         agent: config.agent.clone(),
         store: store.clone(),
         policy,
         operators,
-        sessions: SessionManager::new(store, connectors),
+        sessions: SessionManager::new(store, connectors).with_logins(logins),
         toolsets,
     }))
 }

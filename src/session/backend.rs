@@ -17,9 +17,30 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Connector: Send + Sync {
     /// The backend's name (`freshdesk`).
     fn backend(&self) -> &'static str;
-    /// Opens the part for `agent`: a client of its own (own login, own cookie jar) or a
-    /// shared per-account one, and what the upstream keeps of agent sessions.
-    fn open<'a>(&'a self, agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>>;
+    /// Opens the part for `agent`: a client of its own (own login, own cookie jar; `login`
+    /// when the agent has its own credentials for this backend) or a shared per-account one,
+    /// and what the upstream keeps of agent sessions.
+    fn open<'a>(
+        &'a self,
+        agent: &'a str,
+        login: Option<&'a Login>,
+    ) -> BoxFuture<'a, Result<Box<dyn SessionPart>>>;
+}
+
+/// An agent's own login to one backend (from the agents file), instead of the configured one.
+#[derive(Clone)]
+pub struct Login {
+    pub username: String,
+    pub password: secrecy::SecretString,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("username", &self.username)
+            .field("password", &"(hidden)")
+            .finish()
+    }
 }
 
 /// Declares a backend's accessor trait for its client in a session, e.g.
@@ -97,7 +118,11 @@ impl<C: Send + Sync + 'static> Connector for SharedClient<C> {
         self.backend
     }
 
-    fn open<'a>(&'a self, _agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>> {
+    fn open<'a>(
+        &'a self,
+        _agent: &'a str,
+        _login: Option<&'a Login>,
+    ) -> BoxFuture<'a, Result<Box<dyn SessionPart>>> {
         let part: Box<dyn SessionPart> = Box::new(SharedPart(self.backend, self.client.clone()));
         Box::pin(async move { Ok(part) })
     }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditStore, SessionRow};
 use crate::error::{Error, ErrorKind, Result};
-pub use backend::{BoxFuture, Connector, Kept, SessionPart, SharedClient};
+pub use backend::{BoxFuture, Connector, Kept, Login, SessionPart, SharedClient};
 
 /// The most characters an intent may have (the fork's limit).
 pub const MAX_INTENT_CHARS: usize = 512;
@@ -272,6 +272,8 @@ pub struct SessionManager {
     /// held while that principal's session opens (login, fork probe), so one slow login never
     /// stalls another agent.
     current: std::sync::Mutex<HashMap<String, Arc<Slot>>>,
+    /// Agents' own logins, by (agent, backend).
+    logins: HashMap<(String, &'static str), Login>,
 }
 
 type Slot = Mutex<Option<Arc<AgentSession>>>;
@@ -282,7 +284,14 @@ impl SessionManager {
             store,
             connectors,
             current: std::sync::Mutex::new(HashMap::new()),
+            logins: HashMap::new(),
         }
+    }
+
+    /// Agents' own logins: (agent, backend) -> the credentials its sessions use there.
+    pub fn with_logins(mut self, logins: HashMap<(String, &'static str), Login>) -> Self {
+        self.logins = logins;
+        self
     }
 
     /// The backends sessions are opened on.
@@ -325,7 +334,8 @@ impl SessionManager {
     async fn open(&self, agent: &str) -> Result<AgentSession> {
         let mut parts = Vec::with_capacity(self.connectors.len());
         for c in &self.connectors {
-            parts.push(c.open(agent).await?);
+            let login = self.logins.get(&(agent.to_string(), c.backend()));
+            parts.push(c.open(agent, login).await?);
         }
         let username = parts.iter().find_map(|p| p.username());
         let note = parts.iter().find_map(|p| p.note());

@@ -262,3 +262,79 @@ async fn sandbox_over_http_with_the_official_python_client() {
     );
     assert!(stdout.contains("\"ok\": true"), "{stdout}");
 }
+
+/// An agent with its own django-helpdesk login (agents file: `django_helpdesk_username` and
+/// the variable that holds its password) works as that account; an agent without one works as
+/// the configured account. Both through `serve --http`, the binary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_with_its_own_django_login_works_as_that_account() {
+    let s = services();
+    let (configured, own) = (s.agent(), s.agent());
+    let db = store_url(Store::Sqlite).await;
+    let (tok_own, sha_own) = new_agent_token();
+    let (tok_plain, sha_plain) = new_agent_token();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("http-logins-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("agents.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[agent]]\nname = \"own-login-bot\"\ntoken_sha256 = \"{sha_own}\"\n\
+             django_helpdesk_username = \"{own}\"\n\
+             django_helpdesk_password_env = \"OWN_BOT_DH_PASSWORD\"\n\n\
+             [[agent]]\nname = \"plain-bot\"\ntoken_sha256 = \"{sha_plain}\"\n"
+        ),
+    )
+    .expect("agents file");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .envs(env_for(&s.helpdesk_url, &configured, &db))
+        .env("HELPDESK_OPERATOR_AGENTS", &file)
+        .env("OWN_BOT_DH_PASSWORD", &s.password)
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve --http");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stderr));
+    let url = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(at) = line.split(" at ").nth(1).and_then(|r| r.split(' ').next())
+                && at.starts_with("http://")
+            {
+                return at.trim_end_matches("/mcp").to_string();
+            }
+        }
+        String::new()
+    })
+    .await
+    .expect("the server says where it listens");
+    assert!(url.starts_with("http://"), "no URL printed");
+    let own_client = client(&url, tok_own.expose_secret()).await;
+    let plain_client = client(&url, tok_plain.expose_secret()).await;
+    let info_own = call(
+        &own_client,
+        "get_agent_session_info",
+        json!({"response_format": "json"}),
+    )
+    .await
+    .to_string();
+    let info_plain = call(
+        &plain_client,
+        "get_agent_session_info",
+        json!({"response_format": "json"}),
+    )
+    .await
+    .to_string();
+    assert!(info_own.contains(&format!("\"{own}\"")), "{info_own}");
+    assert!(
+        info_plain.contains(&format!("\"{configured}\"")),
+        "{info_plain}"
+    );
+    assert!(!info_own.contains(&s.password) && !info_plain.contains(&s.password));
+    child.kill().await.ok();
+}

@@ -146,6 +146,15 @@ impl DjangoHelpdeskConfig {
         format!("django_helpdesk|{}|{who}", self.base_url)
     }
 
+    /// The same instance with another account's password login (an agent's own).
+    pub fn with_login(&self, username: &str, password: SecretString) -> Self {
+        Self {
+            username: Some(username.to_string()),
+            auth: DjangoAuth::Password(password),
+            ..self.clone()
+        }
+    }
+
     /// The account name used in branch names.
     pub fn account_name(&self) -> String {
         self.username.clone().unwrap_or_else(|| "token".to_string())

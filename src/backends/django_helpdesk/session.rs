@@ -12,7 +12,7 @@ use super::config::DjangoHelpdeskConfig;
 use crate::config::BackendSection;
 use crate::error::Result;
 use crate::policy::ratelimit::AccountLimiter;
-use crate::session::{BoxFuture, Connector, Kept, SessionPart};
+use crate::session::{BoxFuture, Connector, Kept, Login, SessionPart};
 
 const TOKEN_AUTH_NOTE: &str = "token auth: the agent-session endpoints need a session login, \
 so this server keeps branch and intent";
@@ -36,9 +36,19 @@ impl Connector for DjangoConnector {
         super::BACKEND
     }
 
-    fn open<'a>(&'a self, _agent: &'a str) -> BoxFuture<'a, Result<Box<dyn SessionPart>>> {
+    fn open<'a>(
+        &'a self,
+        _agent: &'a str,
+        login: Option<&'a Login>,
+    ) -> BoxFuture<'a, Result<Box<dyn SessionPart>>> {
         Box::pin(async move {
-            let client = Arc::new(DjangoClient::new(self.cfg.clone(), self.limiter.clone())?);
+            // The agent's own login when the agents file gives one, else the configured one.
+            let cfg = match login {
+                Some(l) => self.cfg.with_login(&l.username, l.password.clone()),
+                None => self.cfg.clone(),
+            };
+            let username = cfg.account_name();
+            let client = Arc::new(DjangoClient::new(cfg, self.limiter.clone())?);
             let mut kept = None;
             let mut note = None;
             if client.uses_session() {
@@ -57,7 +67,7 @@ impl Connector for DjangoConnector {
             }
             Ok(Box::new(Part {
                 client,
-                username: self.cfg.account_name(),
+                username,
                 kept,
                 note,
             }) as Box<dyn SessionPart>)
