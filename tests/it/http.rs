@@ -24,7 +24,13 @@ struct Served {
 }
 
 async fn served(sim: &helpdesk_operator::sandbox::freshdesk::FreshdeskSim) -> Served {
-    let db = store_url(Store::Sqlite).await;
+    served_on(sim, store_url(Store::Sqlite).await).await
+}
+
+async fn served_on(
+    sim: &helpdesk_operator::sandbox::freshdesk::FreshdeskSim,
+    db: String,
+) -> Served {
     let env = std::collections::HashMap::from([
         ("FRESHDESK_BASE_URL".to_string(), sim.base_url()),
         (
@@ -337,4 +343,24 @@ async fn an_agent_with_its_own_django_login_works_as_that_account() {
     );
     assert!(!info_own.contains(&s.password) && !info_plain.contains(&s.password));
     child.kill().await.ok();
+}
+
+/// `/health` says 503 when the audit store does not answer (writes are refused then).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_is_503_without_the_audit_store() {
+    let sim = freshdesk_sim().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let s = served_on(&sim, format!("postgres://nobody:pw@127.0.0.1:{port}/audit")).await;
+    let r = reqwest::get(format!("{}/health", s.url))
+        .await
+        .expect("health");
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["audit_store"]["reachable"], false, "{body}");
+    assert!(
+        !body.to_string().contains(":pw@"),
+        "no password in /health: {body}"
+    );
 }
