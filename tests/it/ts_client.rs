@@ -274,3 +274,44 @@ async fn official_typescript_client_lists_reads_and_writes() {
     }
     assert!(store.verify().await.unwrap().first_broken.is_none());
 }
+
+/// `sandbox --http` through the official TypeScript client over streamable HTTP, with the demo
+/// token from the banner (`tests/harness/ts/acceptance_http.mjs`): tools/list (zod, Ajv), the
+/// token's agent session, a search whose structuredContent the SDK checks, and 401 without a
+/// token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_typescript_client_over_streamable_http() {
+    let modules = ensure_node_modules()
+        .await
+        .unwrap_or_else(|e| panic!("the TypeScript MCP client could not be installed: {e}"));
+    let script = modules.join(format!(
+        "acceptance-http-{}.mjs",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::copy(harness_dir().join("acceptance_http.mjs"), &script).unwrap();
+    let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ts-http-{}", uuid::Uuid::new_v4().simple()));
+    let run = tokio::time::timeout(
+        SCRIPT_TIMEOUT,
+        Command::new("node")
+            .arg(&script)
+            .args(["--binary", BIN, "--data-dir"])
+            .arg(&data_dir)
+            .current_dir(&modules)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await;
+    let _ = std::fs::remove_file(&script);
+    let out = run
+        .unwrap_or_else(|_| panic!("acceptance_http.mjs gave no result in {SCRIPT_TIMEOUT:?}"))
+        .expect("run node acceptance_http.mjs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("\"ok\":true"),
+        "acceptance_http.mjs failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+}
