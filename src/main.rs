@@ -48,8 +48,8 @@ enum Command {
         /// The agent's name: its sessions and audit rows are keyed by it.
         name: String,
     },
-    /// Try it with nothing installed: start simulated Freshdesk, django-helpdesk and Autotask
-    /// with demo data on loopback, and serve MCP on stdio against them (embedded audit log).
+    /// Try it with nothing installed: start a simulator of every helpdesk with demo data on
+    /// loopback, and serve MCP on stdio against them (embedded audit log).
     Sandbox {
         /// Where this sandbox run keeps its audit log (default: a new temporary folder).
         #[arg(long)]
@@ -434,21 +434,8 @@ async fn serve_http(
     agents: helpdesk_operator::operators::Principals,
 ) -> ExitCode {
     use helpdesk_operator::mcp::http;
-    tracing::info!(store = %store.describe(), "audit store");
-    tracing::info!(policy = %policy.source, rules = policy.rules.len(), "policy");
-    if let Err(e) = store.ensure_ready().await {
-        tracing::warn!("{e}; reads work, writes are refused until it is reachable");
-    }
-    let server = match helpdesk_operator::backends::server_with_policy(
-        &config,
-        store.clone(),
-        std::sync::Arc::new(policy),
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("{e}");
-            return ExitCode::from(2);
-        }
+    let Some(server) = start_server(&config, store.clone(), policy).await else {
+        return ExitCode::from(2);
     };
     let listener = match http::bind(addr).await {
         Ok(l) => l,
@@ -483,7 +470,13 @@ async fn serve_http(
     }
 }
 
-async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy) -> ExitCode {
+/// What both transports do first: say which store, policy and backends are used, and build
+/// the server (None when it cannot be built; the reason is logged).
+async fn start_server(
+    config: &Config,
+    store: std::sync::Arc<AuditStore>,
+    policy: Policy,
+) -> Option<helpdesk_operator::mcp::HelpdeskOperator> {
     tracing::info!(store = %store.describe(), "audit store");
     tracing::info!(policy = %policy.source, rules = policy.rules.len(), "policy");
     if let Err(e) = store.ensure_ready().await {
@@ -502,18 +495,24 @@ async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy
             how.join("; ")
         );
     }
-    let store_for_shutdown = store.clone();
-    let server = match helpdesk_operator::backends::server_with_policy(
-        &config,
+    match helpdesk_operator::backends::server_with_policy(
+        config,
         store,
         std::sync::Arc::new(policy),
     ) {
-        Ok(s) => s,
+        Ok(s) => Some(s),
         Err(e) => {
             tracing::error!("{e}");
-            return ExitCode::from(2);
+            None
         }
+    }
+}
+
+async fn serve(config: Config, store: std::sync::Arc<AuditStore>, policy: Policy) -> ExitCode {
+    let Some(server) = start_server(&config, store.clone(), policy).await else {
+        return ExitCode::from(2);
     };
+    let store_for_shutdown = store;
     let running = match server
         .serve(helpdesk_operator::mcp::stdio::transport())
         .await

@@ -206,6 +206,28 @@ async fn install(src: &Path, dir: &Path, key: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs a copy of the harness script `name` next to `modules` (ESM resolves packages from the
+/// script's folder) against the binary's sandbox in `data_dir`, within [`SCRIPT_TIMEOUT`].
+async fn run_script(modules: &Path, name: &str, data_dir: &Path) -> std::process::Output {
+    let script = modules.join(format!("{}-{}", uuid::Uuid::new_v4().simple(), name));
+    std::fs::copy(harness_dir().join(name), &script).unwrap();
+    let run = tokio::time::timeout(
+        SCRIPT_TIMEOUT,
+        Command::new("node")
+            .arg(&script)
+            .args(["--binary", BIN, "--data-dir"])
+            .arg(data_dir)
+            .current_dir(modules)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await;
+    let _ = std::fs::remove_file(&script);
+    run.unwrap_or_else(|_| panic!("{name} gave no result in {SCRIPT_TIMEOUT:?}"))
+        .unwrap_or_else(|e| panic!("run node {name}: {e}"))
+}
+
 /// Lists the tools, reads the agent session, sets an intent, reads a Freshdesk and a
 /// django-helpdesk ticket, resolves the Freshdesk ticket through a token confirmation
 /// (nothing changes before it), adds a private note without one, and finishes the session,
@@ -221,27 +243,9 @@ async fn official_typescript_client_lists_reads_and_writes() {
         started.elapsed().as_secs_f64(),
         modules.display()
     );
-    // A copy next to node_modules, so `import '@modelcontextprotocol/sdk/…'` resolves there.
-    let script = modules.join(format!("acceptance-{}.mjs", uuid::Uuid::new_v4().simple()));
-    std::fs::copy(harness_dir().join("acceptance.mjs"), &script).unwrap();
     let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("ts-sandbox-{}", uuid::Uuid::new_v4().simple()));
-    let run = tokio::time::timeout(
-        SCRIPT_TIMEOUT,
-        Command::new("node")
-            .arg(&script)
-            .args(["--binary", BIN, "--data-dir"])
-            .arg(&data_dir)
-            .current_dir(&modules)
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .output(),
-    )
-    .await;
-    let _ = std::fs::remove_file(&script);
-    let out = run
-        .unwrap_or_else(|_| panic!("acceptance.mjs gave no result in {SCRIPT_TIMEOUT:?}"))
-        .expect("run node acceptance.mjs");
+    let out = run_script(&modules, "acceptance.mjs", &data_dir).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -284,29 +288,9 @@ async fn official_typescript_client_over_streamable_http() {
     let modules = ensure_node_modules()
         .await
         .unwrap_or_else(|e| panic!("the TypeScript MCP client could not be installed: {e}"));
-    let script = modules.join(format!(
-        "acceptance-http-{}.mjs",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::copy(harness_dir().join("acceptance_http.mjs"), &script).unwrap();
     let data_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("ts-http-{}", uuid::Uuid::new_v4().simple()));
-    let run = tokio::time::timeout(
-        SCRIPT_TIMEOUT,
-        Command::new("node")
-            .arg(&script)
-            .args(["--binary", BIN, "--data-dir"])
-            .arg(&data_dir)
-            .current_dir(&modules)
-            .stdin(Stdio::null())
-            .kill_on_drop(true)
-            .output(),
-    )
-    .await;
-    let _ = std::fs::remove_file(&script);
-    let out = run
-        .unwrap_or_else(|_| panic!("acceptance_http.mjs gave no result in {SCRIPT_TIMEOUT:?}"))
-        .expect("run node acceptance_http.mjs");
+    let out = run_script(&modules, "acceptance_http.mjs", &data_dir).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

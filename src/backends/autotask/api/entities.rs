@@ -28,6 +28,8 @@ pub struct Entity {
     pub reference: &'static str,
     /// Fields whose values, joined by a space, name one to a person.
     pub name_fields: &'static [&'static str],
+    /// Fields customers may write (shown marked as untrusted).
+    pub customer_text: &'static [&'static str],
     /// Created and changed under a parent (None: at its own path).
     pub parent: Option<Parent>,
     /// Whether the API can create, change and delete it.
@@ -43,6 +45,7 @@ const fn entity(path: &'static str, one: &'static str, many: &'static str) -> En
         many,
         reference: "",
         name_fields: &[],
+        customer_text: &[],
         parent: None,
         create: true,
         update: true,
@@ -53,11 +56,13 @@ const fn entity(path: &'static str, one: &'static str, many: &'static str) -> En
 pub static TICKETS: Entity = Entity {
     reference: "Ticket",
     name_fields: &["ticketNumber", "title"],
+    customer_text: &["title", "description"],
     ..entity("Tickets", "ticket", "tickets")
 };
 pub static TICKET_NOTES: Entity = Entity {
     reference: "TicketNote",
     name_fields: &["title"],
+    customer_text: &["title", "description"],
     parent: Some(Parent {
         path: "Tickets",
         field: "ticketID",

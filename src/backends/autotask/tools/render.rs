@@ -18,15 +18,6 @@ use super::super::refs::name_of;
 use crate::mcp::output::{Render, write_schema_of};
 use crate::mcp::untrusted;
 
-/// Fields customers may write, per entity: shown marked as untrusted.
-fn untrusted_fields(entity: &Entity) -> &'static [&'static str] {
-    match entity.path {
-        "Tickets" => &["title", "description"],
-        "TicketNotes" => &["title", "description"],
-        _ => &[],
-    }
-}
-
 /// One row with its labels.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Row {
@@ -41,7 +32,7 @@ pub struct Row {
 
 impl Row {
     pub fn new(entity: &Entity, mut item: Value, labels: Map<String, Value>) -> Row {
-        for f in untrusted_fields(entity) {
+        for f in entity.customer_text {
             if let Some(Value::String(s)) = item.get(*f)
                 && !s.is_empty()
             {
