@@ -18,13 +18,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::types::Json;
 use sqlx::{PgPool, SqlitePool};
 use tokio::sync::{Mutex, OnceCell};
-use uuid::Uuid;
 
 use crate::config::AuditStoreConfig;
 use crate::error::{Error, ErrorKind, Result};
@@ -228,8 +227,11 @@ macro_rules! on_pool {
     };
 }
 
+mod budgets;
 pub mod checkpoints;
 mod confirmations;
+mod head;
+mod sessions;
 pub mod verify;
 pub use checkpoints::{Checkpoint, Checkpointing};
 pub use confirmations::Confirmation;
@@ -332,85 +334,36 @@ impl AuditStore {
         )
     }
 
-    /// Appends an event to the chain. Safe across processes sharing one database: the
-    /// sequence number is the primary key, so a concurrent writer makes us re-read the head.
+    /// Appends an event to the chain. Safe across processes and replicas sharing one
+    /// database: on PostgreSQL one statement moves the head row and inserts the event (see
+    /// [`head`]); on SQLite the sequence number is the primary key, so a concurrent writer
+    /// makes us re-read the head.
     pub async fn append(&self, new: NewEvent) -> Result<Event> {
         let pool = self.pool().await?;
         let mut sign_state = self.append_lock.lock().await;
+        let mut event = head::unchained(new);
+        let appended = match pool {
+            Pool::Postgres(p) => self.append_postgres(p, &mut event).await,
+            Pool::Sqlite(p) => self.append_sqlite(p, &mut event).await,
+        };
+        appended?;
+        self.after_append(pool, &mut sign_state, &event).await;
+        Ok(event)
+    }
+
+    async fn append_sqlite(&self, p: &SqlitePool, event: &mut Event) -> Result<()> {
         for _ in 0..50 {
-            let head: Option<(i64, String)> = on_pool!(pool, |p| {
+            let head: Option<(i64, String)> =
                 sqlx::query_as("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(p)
                     .await
-            })
-            .map_err(|e| self.unavailable(e))?;
+                    .map_err(|e| self.unavailable(e))?;
             let (prev_seq, prev_hash) = head.unwrap_or((0, chain::GENESIS.to_string()));
-            let canon = |v: Option<Value>| v.map(|v| Json(chain::canonical(&v)));
-            let mut event = Event {
-                seq: prev_seq + 1,
-                id: Uuid::new_v4().to_string(),
-                at: Utc::now().trunc_subsecs(6),
-                phase: new.phase.unwrap_or(Phase::Succeeded).as_str().to_string(),
-                request_id: new.request_id.clone(),
-                agent: new.agent.clone(),
-                session_id: new.session_id.clone(),
-                branch: new.branch.clone(),
-                intent: new.intent.clone(),
-                backend: new.backend.clone(),
-                tool: new.tool.clone(),
-                operation: new.operation.clone(),
-                target_entity: new.target_entity.clone(),
-                target_id: new.target_id.clone(),
-                arguments: canon(new.arguments.clone()),
-                before_image: canon(new.before_image.clone()),
-                after_image: canon(new.after_image.clone()),
-                upstream_status: new.upstream_status,
-                duration_ms: new.duration_ms,
-                error: new.error.clone(),
-                decision: new.decision.clone(),
-                rule: new.rule.clone(),
-                prev_hash,
-                hash: String::new(),
-            };
+            event.seq = prev_seq + 1;
+            event.prev_hash = prev_hash;
             event.hash = event.compute_hash();
-            let inserted = on_pool!(pool, |p| {
-                sqlx::query(
-                    "INSERT INTO audit_events (seq, id, at, phase, request_id, agent, session_id, branch, intent, backend, tool, operation, target_entity, target_id, arguments, before_image, after_image, upstream_status, duration_ms, error, decision, rule, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
-                )
-                .bind(event.seq)
-                .bind(&event.id)
-                .bind(event.at)
-                .bind(&event.phase)
-                .bind(&event.request_id)
-                .bind(&event.agent)
-                .bind(&event.session_id)
-                .bind(&event.branch)
-                .bind(&event.intent)
-                .bind(&event.backend)
-                .bind(&event.tool)
-                .bind(&event.operation)
-                .bind(&event.target_entity)
-                .bind(&event.target_id)
-                .bind(&event.arguments)
-                .bind(&event.before_image)
-                .bind(&event.after_image)
-                .bind(event.upstream_status)
-                .bind(event.duration_ms)
-                .bind(&event.error)
-                .bind(&event.decision)
-                .bind(&event.rule)
-                .bind(&event.prev_hash)
-                .bind(&event.hash)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
-            });
-            match inserted {
-                Ok(_) => {
-                    self.after_append(pool, &mut sign_state, &event).await;
-                    return Ok(event);
-                }
+            match head::insert_sqlite(p, event).await {
+                Ok(()) => return Ok(()),
                 Err(sqlx::Error::Database(db)) if db.is_unique_violation() => continue,
                 Err(e) => return Err(self.unavailable(e)),
             }
@@ -508,70 +461,6 @@ impl AuditStore {
             head_hash: walker.prev_hash,
             first_broken: None,
         })
-    }
-
-    pub async fn insert_session(&self, s: &SessionRow) -> Result<()> {
-        let pool = self.pool().await?;
-        on_pool!(pool, |p| {
-            sqlx::query(
-                "INSERT INTO agent_sessions (id, agent, backend, username, branch, mode, intent, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(&s.id)
-            .bind(&s.agent)
-            .bind(&s.backend)
-            .bind(&s.username)
-            .bind(&s.branch)
-            .bind(&s.mode)
-            .bind(&s.intent)
-            .bind(s.started_at)
-            .bind(s.finished_at)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected())
-        })
-        .map(|_| ())
-        .map_err(|e| self.unavailable(e))
-    }
-
-    pub async fn set_session_intent(&self, id: &str, intent: &str) -> Result<()> {
-        let pool = self.pool().await?;
-        on_pool!(pool, |p| {
-            sqlx::query("UPDATE agent_sessions SET intent = $1 WHERE id = $2")
-                .bind(intent)
-                .bind(id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
-        })
-        .map(|_| ())
-        .map_err(|e| self.unavailable(e))
-    }
-
-    pub async fn finish_session(&self, id: &str) -> Result<()> {
-        let pool = self.pool().await?;
-        on_pool!(pool, |p| {
-            sqlx::query("UPDATE agent_sessions SET finished_at = $1 WHERE id = $2")
-                .bind(Utc::now().trunc_subsecs(6))
-                .bind(id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
-        })
-        .map(|_| ())
-        .map_err(|e| self.unavailable(e))
-    }
-
-    pub async fn get_session(&self, id: &str) -> Result<Option<SessionRow>> {
-        let pool = self.pool().await?;
-        on_pool!(pool, |p| {
-            sqlx::query_as::<_, SessionRow>(
-                "SELECT id, agent, backend, username, branch, mode, intent, started_at, finished_at FROM agent_sessions WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(p)
-            .await
-        })
-        .map_err(|e| self.unavailable(e))
     }
 
     /// How a session's writes (not session changes) turned out.

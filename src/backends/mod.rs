@@ -169,7 +169,12 @@ pub fn server_with_policy(
     store: Arc<AuditStore>,
     policy: Arc<Policy>,
 ) -> Result<HelpdeskOperator> {
-    let limits = Limits::default();
+    // Replicas on one PostgreSQL share each account's per-minute budget there.
+    let limits = if store.shares_budgets() {
+        Limits::shared(Arc::new(StoreBudgets(store.clone())))
+    } else {
+        Limits::default()
+    };
     let mut connectors = Vec::new();
     let mut toolsets = Vec::new();
     for kind in ALL {
@@ -214,6 +219,20 @@ pub fn server_with_policy(
         sessions: SessionManager::new(store, connectors).with_logins(logins),
         toolsets,
     }))
+}
+
+/// The audit store as the rate limiter's shared budgets.
+struct StoreBudgets(Arc<AuditStore>);
+
+impl crate::policy::ratelimit::SharedBudgets for StoreBudgets {
+    fn try_spend<'a>(
+        &'a self,
+        key: &'a str,
+        interval: std::time::Duration,
+        burst: u32,
+    ) -> crate::policy::ratelimit::BudgetFuture<'a> {
+        Box::pin(self.0.spend_budget(key, interval, burst))
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,11 @@
 //! Owns: opening a session lazily on first use (each backend's [`Connector`] opens its part;
 //! a part whose upstream keeps agent sessions itself supplies branch and intent), minting
 //! branch names otherwise, intent validation, persisting the session beside the audit log,
-//! and closing it. Must not: write audit events (the MCP core does, around each change), know
-//! about MCP, or name a backend. No state depends on an MCP transport session: sessions are
+//! and closing it. The store names each agent's current session, so replicas on one database
+//! (and a restarted server) adopt it rather than open their own, and writes re-read it
+//! ([`SessionManager::current_shared`]) so an intent or a finish on another replica holds.
+//! Must not: write audit events (the MCP core does, around each change), know about MCP, or
+//! name a backend. No state depends on an MCP transport session or the process: sessions are
 //! keyed by the agent principal.
 
 pub mod backend;
@@ -61,6 +64,9 @@ pub struct AgentSession {
     /// Why an upstream's own agent sessions are not used, when it has them.
     pub note: Option<String>,
     persisted: OnceCell<()>,
+    /// Whether the store knows this as its agent's current session (then every replica and a
+    /// restarted server find it there).
+    shared: std::sync::atomic::AtomicBool,
     /// Writes of this session between their policy decision and their audited outcome, and
     /// whether the session is finishing (then no new write starts).
     writes: std::sync::Mutex<InFlight>,
@@ -155,9 +161,28 @@ impl AgentSession {
     }
 
     fn set_intent_local(&self, intent: &str) {
+        self.set_intent_opt(Some(intent.to_string()));
+    }
+
+    fn set_intent_opt(&self, intent: Option<String>) {
         if let Ok(mut g) = self.intent.write() {
-            *g = Some(intent.to_string());
+            *g = intent.filter(|i| !i.is_empty());
         }
+    }
+
+    fn is_shared(&self) -> bool {
+        self.shared.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Takes on the identity of a session the store holds (opened by another replica, or by
+    /// this server before a restart): its id, branch, intent and start. This session's own
+    /// clients (logins) stay.
+    fn adopt(&mut self, row: SessionRow) {
+        self.id = row.id;
+        self.branch = row.branch;
+        self.started_at = row.started_at;
+        self.set_intent_opt(row.intent);
+        self.shared = std::sync::atomic::AtomicBool::new(true);
     }
 
     /// The client backend `backend` opened for this session, as its type `T`; `None` when
@@ -306,7 +331,7 @@ impl SessionManager {
         if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
-        let session = Arc::new(self.open(agent).await?);
+        let session = Arc::new(self.open_shared(agent).await?);
         tracing::info!(
             agent,
             branch = %session.branch,
@@ -314,6 +339,74 @@ impl SessionManager {
             "agent session opened"
         );
         *slot = Some(session.clone());
+        Ok(session)
+    }
+
+    /// The agent's session as the store has it now: what another replica changed (intent,
+    /// finish, a new session) is taken over, so every replica writes in the same session with
+    /// the same intent. One query; writes and `get_agent_session_info` use it, reads do not.
+    /// Sessions whose instance keeps them (its own per-login sessions) are this server's only.
+    pub async fn current_shared(&self, agent: &str) -> Result<Arc<AgentSession>> {
+        let s = self.current(agent).await?;
+        if s.mode == SessionMode::Instance {
+            return Ok(s);
+        }
+        let stored = match self.store.current_session(agent).await {
+            Ok(stored) => stored,
+            // The write that asked fails closed at its audit step; a read goes on.
+            Err(_) => return Ok(s),
+        };
+        match stored {
+            Some(row) if row.id == s.id => {
+                s.set_intent_opt(row.intent);
+                Ok(s)
+            }
+            None if !s.is_shared() => {
+                // Opened while the store was down: make it current now, unless another
+                // replica's session got there first.
+                let row = self.store.claim_current_session(&s.row()).await?;
+                if row.id == s.id {
+                    s.shared.store(true, std::sync::atomic::Ordering::SeqCst);
+                    return Ok(s);
+                }
+                self.reopen(agent, &s.id).await
+            }
+            // Finished, or replaced by a new session, on another replica.
+            _ => self.reopen(agent, &s.id).await,
+        }
+    }
+
+    /// Forgets the agent's session `stale` (if it is still the one held) and opens or adopts
+    /// the current one.
+    async fn reopen(&self, agent: &str, stale: &str) -> Result<Arc<AgentSession>> {
+        {
+            let slot = self.slot(agent)?;
+            let mut slot = slot.lock().await;
+            if slot.as_ref().is_some_and(|s| s.id == stale) {
+                *slot = None;
+            }
+        }
+        self.current(agent).await
+    }
+
+    /// Opens a session for `agent` and, unless its instance keeps it, makes it the one the
+    /// store holds for the agent, or adopts the one already there.
+    async fn open_shared(&self, agent: &str) -> Result<AgentSession> {
+        let mut session = self.open(agent).await?;
+        if session.mode == SessionMode::Instance {
+            return Ok(session);
+        }
+        match self.store.claim_current_session(&session.row()).await {
+            Ok(row) if row.id == session.id => {
+                session.shared = std::sync::atomic::AtomicBool::new(true);
+            }
+            Ok(row) => session.adopt(row),
+            Err(e) => tracing::warn!(
+                agent,
+                error = %e,
+                "the audit store is unavailable: this session is this server's own until it answers"
+            ),
+        }
         Ok(session)
     }
 
@@ -368,20 +461,21 @@ impl SessionManager {
             parts,
             note,
             persisted: OnceCell::new(),
+            shared: std::sync::atomic::AtomicBool::new(false),
             writes: std::sync::Mutex::new(InFlight::default()),
             drained: tokio::sync::Notify::new(),
         })
     }
 
-    /// Records the session row once, before its first audited change. Returns true the first
-    /// time (the caller then audits the session's start).
+    /// Records the session row once, before its first audited change. Returns true when this
+    /// call recorded it (the caller then audits the session's start); false when it was
+    /// recorded before, here or by another replica.
     pub async fn ensure_persisted(&self, session: &AgentSession) -> Result<bool> {
         let mut first = false;
         session
             .persisted
             .get_or_try_init(|| async {
-                self.store.insert_session(&session.row()).await?;
-                first = true;
+                first = self.store.insert_session(&session.row()).await?;
                 Ok::<(), Error>(())
             })
             .await?;

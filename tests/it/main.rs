@@ -14,6 +14,7 @@ mod freshdesk;
 mod http;
 mod operators;
 mod policy;
+mod replicas;
 mod sessions;
 mod stdio;
 mod surface;

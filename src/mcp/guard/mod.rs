@@ -293,6 +293,15 @@ impl Core {
         self.sessions.current(&who.0).await
     }
 
+    /// [`Core::session`] as the store has it now (another replica may have set its intent or
+    /// finished it): for writes and the session tools.
+    pub async fn shared_session(&self) -> Result<Arc<AgentSession>> {
+        let who = PRINCIPAL.try_with(Principal::clone).map_err(|_| {
+            Error::internal("no principal for this call (it did not come through call_tool)")
+        })?;
+        self.sessions.current_shared(&who.0).await
+    }
+
     /// Runs a read. Reads need no intent and no audit store.
     pub async fn read<T, F, Fut>(&self, decl: &'static ToolMeta, op: F) -> Result<T>
     where
@@ -318,7 +327,12 @@ impl Core {
                 ),
             ));
         }
-        let session = self.session().await?;
+        // The session tools show the session as every replica has it.
+        let session = if decl.backend == "session" {
+            self.shared_session().await?
+        } else {
+            self.session().await?
+        };
         let started = Instant::now();
         let result = op(session).await;
         tracing::debug!(
@@ -361,7 +375,7 @@ impl Core {
         O: FnOnce(Arc<AgentSession>, Option<Value>) -> OF,
         OF: Future<Output = Result<Written<T>>>,
     {
-        let session = self.session().await?;
+        let session = self.shared_session().await?;
         let meta = *self.policy.tool(spec.tool.name).ok_or_else(|| {
             Error::internal(format!("{} is not in the tool catalogue", spec.tool.name))
         })?;

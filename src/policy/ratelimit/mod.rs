@@ -1,7 +1,9 @@
 //! Rate limits per upstream account (backend + base URL + credential identity), shared by
-//! every agent session in the process.
+//! every agent session in the process and, when the audit store is PostgreSQL, by every
+//! replica (the per-minute budget is then a GCRA row there: [`SharedBudgets`]).
 //!
-//! Owns: the request budgets (governor, requests per minute; a rolling-hour budget, see
+//! Owns: the request budgets (requests per minute, in bursts of at most a sixth of it: governor,
+//! or the shared store; a rolling-hour budget, see
 //! [`hourly`]), the concurrency limit per account and, when policy sets one, per endpoint
 //! (an upstream object endpoint such as "Tickets", compared without regard to case). They are
 //! tightened at run time by what the upstream says (`Retry-After` on 429/503,
@@ -29,6 +31,27 @@ use crate::error::{Error, ErrorKind, Result};
 pub mod hourly;
 
 use hourly::Gcra;
+
+/// A future a [`SharedBudgets`] answers with.
+pub type BudgetFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<Duration>>> + Send + 'a>>;
+
+/// Request budgets kept outside the process, so that replicas share them (the audit store's
+/// PostgreSQL). With one, an account's per-minute budget is spent there, one request at a
+/// time, instead of in this process's governor.
+pub trait SharedBudgets: Send + Sync {
+    /// Spends one request of `key`'s budget (one request per `interval`, bursts of `burst`)
+    /// if it has room now (`None`); else spends nothing and says how long until it has room.
+    fn try_spend<'a>(&'a self, key: &'a str, interval: Duration, burst: u32) -> BudgetFuture<'a>;
+}
+
+/// (burst, interval) for `per_minute` requests: one per `60 s / per_minute` and bursts of a
+/// sixth of the budget, so no 60-second window sees more than the budget plus that burst.
+pub fn minute_shape(per_minute: u32) -> (u32, Duration) {
+    let r = per_minute.max(1);
+    let burst = (r / 6).max(1);
+    (burst, Duration::from_nanos(60_000_000_000 / u64::from(r)))
+}
 /// governor on tokio's clock (pausable in tests).
 #[derive(Debug, Clone, Copy)]
 pub struct TokioClock {
@@ -84,6 +107,8 @@ pub struct AccountLimiter {
     endpoints: Mutex<HashMap<String, Arc<Semaphore>>>,
     blocked_until: Mutex<Option<Instant>>,
     budget: Budget,
+    /// Where the per-minute budget is kept when replicas share it, and this account's key there.
+    shared: Option<(Arc<dyn SharedBudgets>, String)>,
 }
 
 impl std::fmt::Debug for AccountLimiter {
@@ -103,8 +128,12 @@ pub struct Permit {
 }
 
 fn governor(per_minute: u32, clock: TokioClock) -> Arc<Governor> {
-    let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-    Arc::new(RateLimiter::direct_with_clock(Quota::per_minute(n), clock))
+    let (burst, interval) = minute_shape(per_minute);
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    let quota = Quota::with_period(interval)
+        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+        .allow_burst(burst);
+    Arc::new(RateLimiter::direct_with_clock(quota, clock))
 }
 
 fn poisoned<T>(_: T) -> Error {
@@ -137,7 +166,14 @@ impl AccountLimiter {
             endpoints: Mutex::new(HashMap::new()),
             blocked_until: Mutex::new(None),
             budget,
+            shared: None,
         }
+    }
+
+    /// Keeps the per-minute budget in `shared` under `key` (an account key safe to store).
+    pub fn sharing(mut self, shared: Arc<dyn SharedBudgets>, key: String) -> Self {
+        self.shared = Some((shared, key));
+        self
     }
 
     fn too_long(&self, wait: Duration, why: &str) -> Error {
@@ -219,7 +255,11 @@ impl AccountLimiter {
     async fn take_request(&self, deadline: Instant) -> Result<()> {
         loop {
             let now = Instant::now();
-            let (wait, held) = match self.try_take(now)? {
+            let taken = match &self.shared {
+                None => self.try_take(now)?,
+                Some((shared, key)) => self.try_take_shared(now, shared.as_ref(), key).await?,
+            };
+            let (wait, held) = match taken {
                 None => return Ok(()),
                 Some(w) => w,
             };
@@ -264,21 +304,84 @@ impl AccountLimiter {
                 if let Some(h) = hourly.as_mut() {
                     h.grant(t);
                 }
-                if let Ok(mut sent) = self.sent.lock() {
-                    while sent
-                        .front()
-                        .is_some_and(|s| t.saturating_sub(*s) >= hourly::HOUR)
-                    {
-                        sent.pop_front();
-                    }
-                    sent.push_back(t);
-                }
+                drop(hourly);
+                self.record_sent(t);
                 Ok(None)
             }
             Err(not_until) => Ok(Some((
                 not_until.wait_time_from(t),
                 Held::Minute(per_minute),
             ))),
+        }
+    }
+
+    /// [`AccountLimiter::try_take`] with the per-minute budget in the shared store: the local
+    /// checks first (nothing spent), then one request of the shared budget, then the hour.
+    /// (The hourly budget stays per process; a request another task took from it meanwhile
+    /// leaves the shared request spent but unsent, which errs on the safe side.)
+    async fn try_take_shared(
+        &self,
+        now: Instant,
+        shared: &dyn SharedBudgets,
+        key: &str,
+    ) -> Result<Option<(Duration, Held)>> {
+        if let Some(until) = *self.blocked_until.lock().map_err(poisoned)?
+            && until > now
+        {
+            return Ok(Some((until - now, Held::Paused)));
+        }
+        if let Some(w) = self.hourly_wait()? {
+            return Ok(Some(w));
+        }
+        let per_minute = self.per_minute();
+        let (burst, interval) = minute_shape(per_minute);
+        match shared.try_spend(key, interval, burst).await {
+            Ok(Some(wait)) => return Ok(Some((wait, Held::Minute(per_minute)))),
+            Ok(None) => {}
+            // The store is down: this process's own budget meanwhile, so reads go on (writes
+            // fail closed at their audit step anyway).
+            Err(e) => {
+                tracing::warn!(
+                    upstream = %self.name,
+                    error = %e.message,
+                    "shared request budget unavailable; using this replica's own"
+                );
+                return self.try_take(now);
+            }
+        }
+        let mut hourly = self.hourly.lock().map_err(poisoned)?;
+        let t = self.clock.now();
+        if let Some(h) = hourly.as_mut() {
+            let wait = h.wait(t);
+            if !wait.is_zero() {
+                return Ok(Some((wait, Held::Hour(h.per_hour()))));
+            }
+            h.grant(t);
+        }
+        drop(hourly);
+        self.record_sent(t);
+        Ok(None)
+    }
+
+    fn hourly_wait(&self) -> Result<Option<(Duration, Held)>> {
+        let hourly = self.hourly.lock().map_err(poisoned)?;
+        let t = self.clock.now();
+        Ok(hourly.as_ref().and_then(|h| {
+            let wait = h.wait(t);
+            (!wait.is_zero()).then(|| (wait, Held::Hour(h.per_hour())))
+        }))
+    }
+
+    /// Remembers a grant at `t`, for splitting the upstream's usage count.
+    fn record_sent(&self, t: Duration) {
+        if let Ok(mut sent) = self.sent.lock() {
+            while sent
+                .front()
+                .is_some_and(|s| t.saturating_sub(*s) >= hourly::HOUR)
+            {
+                sent.pop_front();
+            }
+            sent.push_back(t);
         }
     }
 
@@ -394,9 +497,18 @@ impl AccountLimiter {
 #[derive(Default)]
 pub struct Limits {
     map: Mutex<HashMap<String, Arc<AccountLimiter>>>,
+    shared: Option<Arc<dyn SharedBudgets>>,
 }
 
 impl Limits {
+    /// Limiters whose per-minute budgets live in `shared` (replicas on one store).
+    pub fn shared(shared: Arc<dyn SharedBudgets>) -> Self {
+        Self {
+            map: Mutex::new(HashMap::new()),
+            shared: Some(shared),
+        }
+    }
+
     /// The limiter for an account key, created with this budget on first use.
     pub fn get(&self, key: &str, name: &str, budget: Budget) -> Arc<AccountLimiter> {
         let mut map = match self.map.lock() {
@@ -404,9 +516,23 @@ impl Limits {
             Err(p) => p.into_inner(),
         };
         map.entry(key.to_string())
-            .or_insert_with(|| Arc::new(AccountLimiter::new(name, budget)))
+            .or_insert_with(|| {
+                let limiter = AccountLimiter::new(name, budget);
+                Arc::new(match &self.shared {
+                    Some(s) => limiter.sharing(s.clone(), shared_key(key)),
+                    None => limiter,
+                })
+            })
             .clone()
     }
+}
+
+/// The key an account's budget is stored under: a hash, so the store holds no URL or
+/// credential identity.
+fn shared_key(account: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(account.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -15,25 +15,47 @@ fn budget(per_minute: u32, concurrent: u32, wait: u64) -> Budget {
 
 #[tokio::test(start_paused = true)]
 async fn requests_are_paced_by_the_budget() {
-    let l = AccountLimiter::new("test", budget(2, 10, 60));
+    let l = AccountLimiter::new("test", budget(12, 10, 60));
     let start = Instant::now();
     for _ in 0..3 {
         drop(l.acquire().await.unwrap());
     }
-    // 2 a minute: a burst of two, then the third 30 s later.
-    assert_eq!(start.elapsed().as_secs(), 30);
+    // 12 a minute: a burst of two (a sixth), then one every 5 s.
+    assert_eq!(start.elapsed().as_secs(), 5);
 }
 
 #[tokio::test(start_paused = true)]
+async fn no_minute_sees_more_than_the_budget_and_a_sixth() {
+    let l = AccountLimiter::new("test", budget(60, 100, 600));
+    let start = Instant::now();
+    let mut at = Vec::new();
+    for _ in 0..300 {
+        drop(l.acquire().await.unwrap());
+        at.push(start.elapsed());
+    }
+    for (i, t) in at.iter().enumerate() {
+        let in_window = at[i..].iter().take_while(|u| **u - *t < MINUTE).count();
+        assert!(
+            in_window <= 70,
+            "{in_window} requests in the minute from {t:?}"
+        );
+    }
+    // And the budget is used: 300 requests take about 290 s (a burst of 10, then 1 a second).
+    assert_eq!(start.elapsed().as_secs(), 290);
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+#[tokio::test(start_paused = true)]
 async fn waiting_longer_than_the_bound_fails_with_a_retry_time() {
-    let l = AccountLimiter::new("test", budget(2, 10, 10));
+    let l = AccountLimiter::new("test", budget(12, 10, 2));
     l.acquire().await.unwrap();
     l.acquire().await.unwrap();
-    // 2/min: the next slot is 30 s away, beyond the 10 s bound.
+    // 12/min in bursts of 2: the next slot is 5 s away, beyond the 2 s bound.
     let start = Instant::now();
     let e = l.acquire().await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::RateLimited);
-    assert!(e.message.contains("Retry in about 30 s"), "{}", e.message);
+    assert!(e.message.contains("Retry in about 5 s"), "{}", e.message);
     assert_eq!(
         start.elapsed(),
         Duration::ZERO,
