@@ -18,7 +18,8 @@
 //! - [`policy`]: rules from `policies/*.toml`, the pure `Policy::decide`, confirmations,
 //!   per-account rate limits; `policy::catalog::ToolMeta` is the one declaration of a tool.
 //! - [`audit`]: the append-only, hash-chained audit log (PostgreSQL or embedded SQLite), with
-//!   checkpoints of its head signed by a key held outside the database.
+//!   checkpoints of its head signed by a key held outside the database; on PostgreSQL also
+//!   what replicas share (each agent's current session, request budgets).
 //! - [`config`]: environment variables -> [`config::Config`] with one section per configured
 //!   backend; secrets in `secrecy` types. [`operators`]: the operators file
 //!   (`HELPDESK_OPERATOR_AGENTS`): people who approve, agents with bearer tokens.
