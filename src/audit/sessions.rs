@@ -11,6 +11,30 @@ use chrono::{SubsecRound, Utc};
 use super::{AuditStore, Pool, SessionRow};
 use crate::error::Result;
 
+/// Binds a session's columns, in the order both tables list them (id .. started_at).
+trait BindSession<'q>: Sized {
+    fn bind_session(self, s: &'q SessionRow) -> Self;
+}
+
+impl<'q, DB> BindSession<'q> for sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    chrono::DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    fn bind_session(self, s: &'q SessionRow) -> Self {
+        self.bind(s.id.clone())
+            .bind(s.agent.clone())
+            .bind(s.backend.clone())
+            .bind(s.username.clone())
+            .bind(s.branch.clone())
+            .bind(s.mode.clone())
+            .bind(s.intent.clone())
+            .bind(s.started_at)
+    }
+}
+
 const CURRENT_COLUMNS: &str =
     "id, agent, backend, username, branch, mode, intent, started_at, NULL AS finished_at";
 
@@ -22,14 +46,7 @@ impl AuditStore {
             sqlx::query(
                 "INSERT INTO agent_sessions (id, agent, backend, username, branch, mode, intent, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
             )
-            .bind(&s.id)
-            .bind(&s.agent)
-            .bind(&s.backend)
-            .bind(&s.username)
-            .bind(&s.branch)
-            .bind(&s.mode)
-            .bind(&s.intent)
-            .bind(s.started_at)
+            .bind_session(s)
             .bind(s.finished_at)
             .execute(p)
             .await
@@ -114,14 +131,7 @@ impl AuditStore {
                 sqlx::query(
                     "INSERT INTO agent_current_sessions (id, agent, backend, username, branch, mode, intent, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
                 )
-                .bind(&s.id)
-                .bind(&s.agent)
-                .bind(&s.backend)
-                .bind(&s.username)
-                .bind(&s.branch)
-                .bind(&s.mode)
-                .bind(&s.intent)
-                .bind(s.started_at)
+                .bind_session(s)
                 .execute(p)
                 .await
                 .map(|r| r.rows_affected() == 1)

@@ -83,6 +83,12 @@ async fn replica(sim: &FreshdeskSim, db: &str, agents_file: &str, policy_text: &
     }
 }
 
+/// The audit store both replicas write, as a third reader.
+fn store_at(db: &str) -> Arc<AuditStore> {
+    let env = std::collections::HashMap::from([("DATABASE_URL".to_string(), db.to_string())]);
+    AuditStore::new(config_from(&env).audit_store)
+}
+
 async fn client(r: &Replica, token: &str) -> Client {
     let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", r.url))
         .auth_header(token.to_string());
@@ -182,13 +188,7 @@ async fn an_agent_has_one_session_and_one_confirmation_across_replicas() {
     assert_eq!(refused.is_error, Some(true), "no intent in the new session");
     assert!(text(&refused).contains("intent"), "{}", text(&refused));
 
-    let store = AuditStore::new(
-        config_from(&std::collections::HashMap::from([(
-            "DATABASE_URL".to_string(),
-            db.clone(),
-        )]))
-        .audit_store,
-    );
+    let store = store_at(&db);
     let v = store.verify_all(&[]).await.expect("verify");
     assert!(v.ok(), "{v:?}");
 }
@@ -226,13 +226,7 @@ async fn concurrent_writes_on_two_replicas_keep_one_chain() {
     for t in tasks {
         t.await.expect("writer");
     }
-    let store = AuditStore::new(
-        config_from(&std::collections::HashMap::from([(
-            "DATABASE_URL".to_string(),
-            db.clone(),
-        )]))
-        .audit_store,
-    );
+    let store = store_at(&db);
     let v = store.verify_all(&[]).await.expect("verify");
     assert!(v.ok(), "{v:?}");
     let events = store.list(None, 10_000).await.expect("list");
