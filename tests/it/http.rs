@@ -49,6 +49,24 @@ async fn served_on(
          [[agent]]\nname = \"billing-bot\"\ntoken_sha256 = \"{sha_b}\"\n"
     );
     let agents = Principals::parse("agents.toml", &file).expect("agents file");
+    let origins = vec!["https://console.example.com".to_string()];
+    let (url, stop) = serve_here(server, store, &config, agents, origins).await;
+    Served {
+        url,
+        tokens: [a.expose_secret().to_string(), b.expose_secret().to_string()],
+        _stop: stop,
+    }
+}
+
+/// Serves `server` over streamable HTTP on a free loopback port until the sender is dropped:
+/// its URL (without `/mcp`) and that sender.
+pub(crate) async fn serve_here(
+    server: helpdesk_operator::mcp::HelpdeskOperator,
+    store: Arc<helpdesk_operator::audit::AuditStore>,
+    config: &helpdesk_operator::config::Config,
+    agents: Principals,
+    extra_origins: Vec<String>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = bind("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("bind");
@@ -59,16 +77,12 @@ async fn served_on(
         store,
         backends: config.backend_names(),
         extra_hosts: vec![],
-        extra_origins: vec!["https://console.example.com".into()],
+        extra_origins,
     };
     tokio::spawn(serve(server, listener, opts, async {
         let _ = stopped.await;
     }));
-    Served {
-        url: format!("http://{addr}"),
-        tokens: [a.expose_secret().to_string(), b.expose_secret().to_string()],
-        _stop: stop,
-    }
+    (format!("http://{addr}"), stop)
 }
 
 fn initialize() -> Value {

@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 
 use crate::behaviour::freshdesk_sim;
 use crate::common::*;
+use crate::http::serve_here;
 use helpdesk_operator::audit::AuditStore;
-use helpdesk_operator::mcp::http::{HttpOptions, bind, serve};
 use helpdesk_operator::operators::{Principals, new_agent_token};
 use helpdesk_operator::sandbox::freshdesk::FreshdeskSim;
 
@@ -62,25 +62,8 @@ async fn replica(sim: &FreshdeskSim, db: &str, agents_file: &str, policy_text: &
     )
     .expect("server");
     let agents = Principals::parse("agents.toml", agents_file).expect("agents file");
-    let listener = bind("127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let opts = HttpOptions {
-        agents: Arc::new(agents),
-        store,
-        backends: config.backend_names(),
-        extra_hosts: vec![],
-        extra_origins: vec![],
-    };
-    tokio::spawn(serve(server, listener, opts, async {
-        let _ = stopped.await;
-    }));
-    Replica {
-        url: format!("http://{addr}"),
-        _stop: stop,
-    }
+    let (url, stop) = serve_here(server, store, &config, agents, vec![]).await;
+    Replica { url, _stop: stop }
 }
 
 /// The audit store both replicas write, as a third reader.

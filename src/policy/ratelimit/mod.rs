@@ -279,20 +279,15 @@ impl AccountLimiter {
 
     /// Spends a request if every budget has room now; else how long to wait and for what.
     fn try_take(&self, now: Instant) -> Result<Option<(Duration, Held)>> {
-        if let Some(until) = *self.blocked_until.lock().map_err(poisoned)?
-            && until > now
-        {
-            return Ok(Some((until - now, Held::Paused)));
+        if let Some(w) = self.paused_wait(now)? {
+            return Ok(Some(w));
         }
         // The hour's lock is held across both checks, so neither is spent when the other
         // refuses.
         let mut hourly = self.hourly.lock().map_err(poisoned)?;
         let t = self.clock.now();
-        if let Some(h) = hourly.as_ref() {
-            let wait = h.wait(t);
-            if !wait.is_zero() {
-                return Ok(Some((wait, Held::Hour(h.per_hour()))));
-            }
+        if let Some(w) = hour_wait(hourly.as_ref(), t) {
+            return Ok(Some(w));
         }
         let (per_minute, g) = self
             .governor
@@ -325,10 +320,8 @@ impl AccountLimiter {
         shared: &dyn SharedBudgets,
         key: &str,
     ) -> Result<Option<(Duration, Held)>> {
-        if let Some(until) = *self.blocked_until.lock().map_err(poisoned)?
-            && until > now
-        {
-            return Ok(Some((until - now, Held::Paused)));
+        if let Some(w) = self.paused_wait(now)? {
+            return Ok(Some(w));
         }
         if let Some(w) = self.hourly_wait()? {
             return Ok(Some(w));
@@ -351,11 +344,10 @@ impl AccountLimiter {
         }
         let mut hourly = self.hourly.lock().map_err(poisoned)?;
         let t = self.clock.now();
+        if let Some(w) = hour_wait(hourly.as_ref(), t) {
+            return Ok(Some(w));
+        }
         if let Some(h) = hourly.as_mut() {
-            let wait = h.wait(t);
-            if !wait.is_zero() {
-                return Ok(Some((wait, Held::Hour(h.per_hour()))));
-            }
             h.grant(t);
         }
         drop(hourly);
@@ -365,11 +357,13 @@ impl AccountLimiter {
 
     fn hourly_wait(&self) -> Result<Option<(Duration, Held)>> {
         let hourly = self.hourly.lock().map_err(poisoned)?;
-        let t = self.clock.now();
-        Ok(hourly.as_ref().and_then(|h| {
-            let wait = h.wait(t);
-            (!wait.is_zero()).then(|| (wait, Held::Hour(h.per_hour())))
-        }))
+        Ok(hour_wait(hourly.as_ref(), self.clock.now()))
+    }
+
+    /// How long the upstream asked us to pause, from `now`, if it did.
+    fn paused_wait(&self, now: Instant) -> Result<Option<(Duration, Held)>> {
+        let until = *self.blocked_until.lock().map_err(poisoned)?;
+        Ok(until.filter(|u| *u > now).map(|u| (u - now, Held::Paused)))
     }
 
     /// Remembers a grant at `t`, for splitting the upstream's usage count.
@@ -491,6 +485,14 @@ impl AccountLimiter {
             .map(|g| g.as_ref().map(Gcra::per_hour))
             .unwrap_or(self.budget.requests_per_hour)
     }
+}
+
+/// How long the hourly budget holds a request back at `t`, if it does.
+fn hour_wait(hourly: Option<&Gcra>, t: Duration) -> Option<(Duration, Held)> {
+    hourly.and_then(|h| {
+        let wait = h.wait(t);
+        (!wait.is_zero()).then(|| (wait, Held::Hour(h.per_hour())))
+    })
 }
 
 /// The process's limiters, one per upstream account.
