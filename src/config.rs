@@ -118,6 +118,22 @@ pub const ENV_VARS: &[(&str, &str)] = &[
         "serve --http: more Origins to accept (comma-separated, e.g. https://app.example.com)",
     ),
     (
+        "HELPDESK_OPERATOR_OAUTH_ISSUER",
+        "serve --http: accept JWTs from this OAuth issuer instead of agent tokens",
+    ),
+    (
+        "HELPDESK_OPERATOR_OAUTH_AUDIENCE",
+        "serve --http: the aud tokens must carry (this server's URL, e.g. https://h/mcp)",
+    ),
+    (
+        "HELPDESK_OPERATOR_OAUTH_AGENT_CLAIM",
+        "serve --http: the token claim that names the agent (default sub)",
+    ),
+    (
+        "HELPDESK_OPERATOR_OAUTH_JWKS_URL",
+        "serve --http: the issuer's JWKS, when it publishes no discovery metadata",
+    ),
+    (
         "HELPDESK_OPERATOR_AUDIT_KEY",
         "Ed25519 key file: sign audit checkpoints (audit keygen makes one)",
     ),

@@ -12,7 +12,9 @@
 //!   session, check, tools); `http` is the one outbound path with safe retries, `reconcile`
 //!   and `resolve` the mechanisms every backend shares.
 //! - [`mcp`]: the MCP surface. `HelpdeskOperator` lists and routes tools; `mcp::guard::Core`
-//!   is the choke point every tool call passes (session -> intent -> audit -> upstream).
+//!   is the choke point every tool call passes (session -> intent -> audit -> upstream);
+//!   `mcp::stdio` and `mcp::http` are the transports, `mcp::oauth` the HTTP transport's
+//!   identity-provider mode (JWTs).
 //! - [`session`]: agent sessions keyed by principal, one part per configured backend (its
 //!   client, and what its upstream keeps of the session).
 //! - [`policy`]: rules from `policies/*.toml`, the pure `Policy::decide`, confirmations,

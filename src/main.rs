@@ -295,8 +295,8 @@ async fn main() -> ExitCode {
                     }
                 };
             match http {
-                Some(addr) => match http_agents(&config) {
-                    Ok(agents) => serve_http(config, store, policy, addr, agents).await,
+                Some(addr) => match http_auth(&config).await {
+                    Ok(auth) => serve_http(config, store, policy, addr, auth).await,
                     Err(e) => {
                         eprintln!("{e}");
                         ExitCode::from(2)
@@ -363,7 +363,8 @@ async fn sandbox(
                     return ExitCode::from(2);
                 }
             };
-            serve_http(sandbox.config.clone(), store, policy, addr, agents).await
+            let auth = agents.into();
+            serve_http(sandbox.config.clone(), store, policy, addr, auth).await
         }
     };
     drop(sandbox);
@@ -405,6 +406,24 @@ fn exit(r: Result<bool, helpdesk_operator::error::Error>) -> ExitCode {
     }
 }
 
+/// Who may call `serve --http`: with `HELPDESK_OPERATOR_OAUTH_*`, whoever the issuer's tokens
+/// name (its keys are fetched now, so a wrong issuer shows at once); else the agents file.
+async fn http_auth(config: &Config) -> Result<helpdesk_operator::mcp::http::Auth, String> {
+    use helpdesk_operator::mcp::http::Auth;
+    let oauth =
+        helpdesk_operator::mcp::oauth::OAuthSettings::from_lookup(&|k: &str| std::env::var(k).ok());
+    let Some(settings) = oauth.map_err(|e| e.to_string())? else {
+        return http_agents(config).map(Auth::from);
+    };
+    let verifier =
+        helpdesk_operator::mcp::oauth::Verifier::new(settings).map_err(|e| e.to_string())?;
+    match verifier.warm().await {
+        Ok(n) => tracing::info!(keys = n, "OAuth resource server: access tokens are JWTs"),
+        Err(e) => tracing::warn!("{e}; tokens are refused until the issuer's keys can be fetched"),
+    }
+    Ok(Auth::OAuth(verifier))
+}
+
 /// The agents `serve --http` serves: the `[[agent]]` entries of the agents file.
 fn http_agents(config: &Config) -> Result<helpdesk_operator::operators::Principals, String> {
     let Some(path) = config.operators_path.as_deref() else {
@@ -431,7 +450,7 @@ async fn serve_http(
     store: std::sync::Arc<AuditStore>,
     policy: Policy,
     addr: std::net::SocketAddr,
-    agents: helpdesk_operator::operators::Principals,
+    auth: helpdesk_operator::mcp::http::Auth,
 ) -> ExitCode {
     use helpdesk_operator::mcp::http;
     let Some(server) = start_server(&config, store.clone(), policy).await else {
@@ -448,7 +467,7 @@ async fn serve_http(
         eprintln!("MCP over streamable HTTP at http://{at}/mcp (GET /health without a token)");
     }
     let opts = http::HttpOptions {
-        agents: std::sync::Arc::new(agents),
+        auth,
         store: store.clone(),
         backends: config.backend_names(),
         extra_hosts: http::list_var(std::env::var(http::ALLOWED_HOSTS_VAR).ok()),

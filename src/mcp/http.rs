@@ -4,13 +4,15 @@
 //! Owns, for every request and before rmcp sees it: the `Host` check (DNS rebinding: the listen
 //! address, `localhost`/`127.0.0.1`/`[::1]` with the listen port, or
 //! `HELPDESK_OPERATOR_ALLOWED_HOSTS`), the `Origin` check (the server's own origins, or
-//! `HELPDESK_OPERATOR_ALLOWED_ORIGINS`), and on `/mcp` the bearer token: a missing or unknown
-//! one gets 401 with `WWW-Authenticate: Bearer` and nothing else; a known one puts the agent's
+//! `HELPDESK_OPERATOR_ALLOWED_ORIGINS`), and on `/mcp` the bearer token ([`Auth`]: an agents
+//! file's token, or in OAuth mode a JWT checked by [`Verifier`], with RFC 9728 metadata at
+//! `/.well-known/oauth-protected-resource`): a missing or refused one gets 401 with
+//! `WWW-Authenticate: Bearer` and nothing else; an accepted one puts the agent's
 //! [`Principal`] in the request's extensions, where `call_tool` finds it (rmcp hands each
 //! message the HTTP request parts it came with). No state depends on the transport session:
 //! agent sessions are keyed by the principal.
-//! Must not: accept an operator's password or any credential but an agent's bearer token on
-//! `/mcp`; log a token; serve `/mcp` without a principal.
+//! Must not: accept an operator's password or any credential but an agent's token on `/mcp`;
+//! log a token; serve `/mcp` without a principal.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +30,7 @@ use serde_json::json;
 
 use super::HelpdeskOperator;
 use super::guard::Principal;
+use super::oauth::{Rejected, Verifier};
 use crate::audit::AuditStore;
 use crate::error::{Error, Result};
 use crate::operators::Principals;
@@ -39,10 +42,25 @@ pub const ALLOWED_HOSTS_VAR: &str = "HELPDESK_OPERATOR_ALLOWED_HOSTS";
 /// Extra `Origin` values to accept (comma-separated), e.g. `https://console.example.com`.
 pub const ALLOWED_ORIGINS_VAR: &str = "HELPDESK_OPERATOR_ALLOWED_ORIGINS";
 
+/// Who may call `/mcp`: one mode at a time.
+#[derive(Clone)]
+pub enum Auth {
+    /// The `[[agent]]` entries of the agents file and their token hashes.
+    Tokens(Arc<Principals>),
+    /// JWTs from the organisation's identity provider ([`oauth`](super::oauth)); the agent is
+    /// the token's agent claim.
+    OAuth(Arc<Verifier>),
+}
+
+impl From<Principals> for Auth {
+    fn from(agents: Principals) -> Self {
+        Self::Tokens(Arc::new(agents))
+    }
+}
+
 /// What the transport needs besides the server.
 pub struct HttpOptions {
-    /// Who may call `/mcp`: the `[[agent]]` entries of the agents file.
-    pub agents: Arc<Principals>,
+    pub auth: Auth,
     pub store: Arc<AuditStore>,
     /// The configured backends, for `/health`.
     pub backends: Vec<&'static str>,
@@ -52,7 +70,7 @@ pub struct HttpOptions {
 }
 
 struct Shared {
-    agents: Arc<Principals>,
+    auth: Auth,
     store: Arc<AuditStore>,
     backends: Vec<&'static str>,
     hosts: Vec<String>,
@@ -119,7 +137,7 @@ pub fn router(server: HelpdeskOperator, addr: SocketAddr, opts: HttpOptions) -> 
     origins.push(format!("http://{addr}"));
     origins.extend(opts.extra_origins);
     let shared = Arc::new(Shared {
-        agents: opts.agents,
+        auth: opts.auth,
         store: opts.store,
         backends: opts.backends,
         hosts: hosts.iter().map(|h| h.to_ascii_lowercase()).collect(),
@@ -139,6 +157,8 @@ pub fn router(server: HelpdeskOperator, addr: SocketAddr, opts: HttpOptions) -> 
         .layer(middleware::from_fn_with_state(shared.clone(), authenticate));
     Router::new()
         .route("/health", get(health))
+        .route(METADATA_PATH, get(resource_metadata))
+        .route(&format!("{METADATA_PATH}/mcp"), get(resource_metadata))
         .merge(mcp)
         .layer(middleware::from_fn_with_state(shared.clone(), same_site))
         .with_state(shared)
@@ -172,8 +192,8 @@ async fn same_site(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
     next.run(req).await
 }
 
-/// 401 unless the request carries a known agent's bearer token; the agent becomes the
-/// request's principal.
+/// 401 unless the request carries a known agent's bearer token (or, in OAuth mode, a valid
+/// access token); the agent becomes the request's principal.
 async fn authenticate(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
     let token = header_text(req.headers(), header::AUTHORIZATION)
         .and_then(|v| {
@@ -183,19 +203,86 @@ async fn authenticate(State(s): State<Arc<Shared>>, mut req: Request, next: Next
                 .then(|| token.trim().to_string())
         })
         .filter(|t| !t.is_empty());
-    let agent = token.and_then(|t| s.agents.agent_for_token(&SecretString::from(t)));
-    let Some(agent) = agent else {
-        let mut r = refuse(
-            StatusCode::UNAUTHORIZED,
-            "a known agent's bearer token is required (Authorization: Bearer <token>)",
-        );
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return r;
+    let agent: Result<String, Option<Rejected>> = match (&s.auth, token) {
+        (_, None) => Err(None),
+        (Auth::Tokens(agents), Some(t)) => agents
+            .agent_for_token(&SecretString::from(t))
+            .map(|a| a.name.clone())
+            .ok_or(None),
+        (Auth::OAuth(verifier), Some(t)) => verifier.check(&t).await.map_err(Some),
     };
-    req.extensions_mut()
-        .insert(Principal(Arc::from(agent.name.as_str())));
-    next.run(req).await
+    match agent {
+        Ok(name) => {
+            req.extensions_mut()
+                .insert(Principal(Arc::from(name.as_str())));
+            next.run(req).await
+        }
+        Err(why) => unauthorized(&s, req.headers(), why),
+    }
+}
+
+/// The 401: `WWW-Authenticate: Bearer`, in OAuth mode with the metadata URL (RFC 9728) and,
+/// for a token that was refused, `error="invalid_token"` and why.
+fn unauthorized(s: &Shared, headers: &HeaderMap, why: Option<Rejected>) -> Response {
+    let (challenge, message) = match &s.auth {
+        Auth::Tokens(_) => (
+            "Bearer".to_string(),
+            "a known agent's bearer token is required (Authorization: Bearer <token>)".to_string(),
+        ),
+        Auth::OAuth(_) => {
+            let metadata = format!("{}{METADATA_PATH}/mcp", base_url(headers));
+            let mut c = format!("Bearer resource_metadata=\"{metadata}\"");
+            let message = match &why {
+                Some(Rejected(m)) => {
+                    let quoted = m.replace(['"', '\\'], "'");
+                    c.push_str(&format!(
+                        ", error=\"invalid_token\", error_description=\"{quoted}\""
+                    ));
+                    format!("the access token was refused: {m}")
+                }
+                None => format!(
+                    "an access token from the organisation's identity provider is required \
+                     (Authorization: Bearer <JWT>); see {metadata}"
+                ),
+            };
+            (c, message)
+        }
+    };
+    if let Some(Rejected(m)) = &why {
+        tracing::warn!(reason = %m, "refused an access token");
+    }
+    let mut r = refuse(StatusCode::UNAUTHORIZED, &message);
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+/// Where RFC 9728 metadata is served (and, for `/mcp`, at this path plus `/mcp`).
+pub const METADATA_PATH: &str = "/.well-known/oauth-protected-resource";
+
+/// `http://HOST` as the client addressed this server (the Host was checked already).
+fn base_url(headers: &HeaderMap) -> String {
+    let host = header_text(headers, header::HOST).unwrap_or_default();
+    format!("http://{host}")
+}
+
+/// `GET /.well-known/oauth-protected-resource[/mcp]`: the resource and its issuer (OAuth mode
+/// only; 404 with the agents file's tokens, which no authorization server issues).
+async fn resource_metadata(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let Auth::OAuth(verifier) = &s.auth else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "this server takes the agents file's bearer tokens, not OAuth access tokens",
+        );
+    };
+    let audience = &verifier.settings().audience;
+    let resource = if audience.starts_with("https://") || audience.starts_with("http://") {
+        audience.clone()
+    } else {
+        format!("{}/mcp", base_url(&headers))
+    };
+    (StatusCode::OK, Json(verifier.metadata(&resource))).into_response()
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {

@@ -9,6 +9,7 @@
 
 pub mod guard;
 pub mod http;
+pub mod oauth;
 pub mod output;
 pub mod params;
 pub mod schema;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::behaviour::freshdesk_sim;
 use crate::common::*;
-use helpdesk_operator::mcp::http::{HttpOptions, bind, serve};
+use helpdesk_operator::mcp::http::{Auth, HttpOptions, bind, serve};
 use helpdesk_operator::operators::{Principals, new_agent_token};
 
 struct Served {
@@ -64,7 +64,7 @@ pub(crate) async fn serve_here(
     server: helpdesk_operator::mcp::HelpdeskOperator,
     store: Arc<helpdesk_operator::audit::AuditStore>,
     config: &helpdesk_operator::config::Config,
-    agents: Principals,
+    auth: impl Into<Auth>,
     extra_origins: Vec<String>,
 ) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = bind("127.0.0.1:0".parse().expect("addr"))
@@ -73,7 +73,7 @@ pub(crate) async fn serve_here(
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let opts = HttpOptions {
-        agents: Arc::new(agents),
+        auth: auth.into(),
         store,
         backends: config.backend_names(),
         extra_hosts: vec![],
@@ -149,7 +149,10 @@ async fn health_tokens_hosts_and_origins() {
     assert_eq!(rebound.status(), 403, "a foreign Host (DNS rebinding)");
 }
 
-async fn client(url: &str, token: &str) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
+pub(crate) async fn client(
+    url: &str,
+    token: &str,
+) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
     let config = StreamableHttpClientTransportConfig::with_uri(format!("{url}/mcp"))
         .auth_header(token.to_string());
     ().serve(StreamableHttpClientTransport::from_config(config))
@@ -157,7 +160,7 @@ async fn client(url: &str, token: &str) -> rmcp::service::RunningService<rmcp::R
         .expect("initialize over HTTP")
 }
 
-async fn call(
+pub(crate) async fn call(
     c: &rmcp::service::RunningService<rmcp::RoleClient, ()>,
     tool: &str,
     args: Value,
@@ -225,7 +228,8 @@ async fn each_token_is_its_own_agent() {
     assert!(text(&refused).contains("intent"), "{}", text(&refused));
 }
 
-/// Without an agents file listing agents, `serve --http` does not start, and says how to fix it.
+/// Without an agents file listing agents (or both OAuth variables), `serve --http` does not
+/// start, and says how to fix it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_http_needs_agents() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
@@ -243,6 +247,20 @@ async fn serve_http_needs_agents() {
         err.contains("HELPDESK_OPERATOR_AGENTS") && err.contains("agent-token"),
         "{err}"
     );
+    // OAuth mode needs no agents file, but both of its variables.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("HELPDESK_OPERATOR_DATA_DIR", std::env::temp_dir())
+        .env("HELPDESK_OPERATOR_OAUTH_ISSUER", "https://id.example.com")
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("HELPDESK_OPERATOR_OAUTH_AUDIENCE"), "{err}");
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
         .args(["agent-token", "triage-bot"])
         .output()

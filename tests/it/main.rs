@@ -12,6 +12,7 @@ mod django_helpdesk;
 mod faults;
 mod freshdesk;
 mod http;
+mod oauth;
 mod operators;
 mod policy;
 mod replicas;
