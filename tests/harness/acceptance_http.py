@@ -2,10 +2,13 @@
 """Acceptance scenario for `sandbox --http`, driven by the official MCP Python client over
 streamable HTTP.
 
-    <venv>/bin/python tests/harness/acceptance_http.py --binary PATH --data-dir DIR
+    <venv>/bin/python tests/harness/acceptance_http.py --binary PATH --data-dir DIR \
+        [--protocol legacy|stateless]
 
 Starts `PATH sandbox --http 127.0.0.1:0 --data-dir DIR`, reads the URL and the demo agent's
-bearer token from its banner (stderr), and with that token: initializes, lists the tools, reads
+bearer token from its banner (stderr), and with that token: initializes (legacy: `initialize`,
+2025-11-25, with an `Mcp-Session-Id`) or discovers (stateless: `server/discover`, 2026-07-28,
+no session; every request carries its version in `_meta` and `Mcp-Method`), lists the tools, reads
 the agent session, sets an intent, searches Autotask's open tickets, and adds a
 customer-visible note (asked for confirmation, then confirmed). A client without the token is
 refused. Success: one JSON line {"ok":true,...} on stdout, exit 0; else {"ok":false,...}, exit 1.
@@ -63,13 +66,27 @@ async def call(session, tool, args):
     return res.get("structuredContent") or {}
 
 
-async def scenario(url, token):
+async def scenario(url, token, protocol):
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx2.AsyncClient(headers=headers, timeout=CALL_TIMEOUT) as http, \
+    session_ids = set()
+
+    async def seen(response):
+        sid = response.headers.get("mcp-session-id")
+        if sid:
+            session_ids.add(sid)
+
+    async with httpx2.AsyncClient(headers=headers, timeout=CALL_TIMEOUT,
+                                  event_hooks={"response": [seen]}) as http, \
             streamable_http_client(url, http_client=http) as (read, write), \
             ClientSession(read, write) as session:
         with anyio.fail_after(CALL_TIMEOUT):
-            await session.initialize()
+            if protocol == "legacy":
+                await session.initialize()
+            else:
+                await session.discover()
+        version = session.protocol_version
+        want = "2025-11-25" if protocol == "legacy" else "2026-07-28"
+        need(version == want, f"negotiated {version}, not {want}")
         tools = {t.name for t in (await session.list_tools()).tools}
         for t in ["autotask_search_tickets", "autotask_add_ticket_note", "freshdesk_get_ticket"]:
             need(t in tools, f"missing {t}")
@@ -87,7 +104,11 @@ async def scenario(url, token):
         done = await call(session, "autotask_add_ticket_note",
                           {**args, "confirmation_token": first["confirmation_token"]})
         need(done.get("kind") == "ticket note", f"no note: {done}")
-        return ticket
+    if protocol == "legacy":
+        need(len(session_ids) == 1, f"legacy: one Mcp-Session-Id expected, saw {session_ids}")
+    else:
+        need(not session_ids, f"stateless: the server handed out sessions {session_ids}")
+    return {"ticket": ticket, "protocol": version}
 
 
 async def refused_without_token(url):
@@ -104,13 +125,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--protocol", choices=["legacy", "stateless"], default="legacy")
     a = ap.parse_args()
     proc = None
     try:
         proc, url, token = start(a.binary, a.data_dir)
-        ticket = anyio.run(scenario, url, token)
+        done = anyio.run(scenario, url, token, a.protocol)
         anyio.run(refused_without_token, url)
-        print(json.dumps({"ok": True, "ticket": ticket}))
+        print(json.dumps({"ok": True, **done}))
         return 0
     except Exception as exc:  # noqa: BLE001 - the harness reports any failure as one line
         print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))

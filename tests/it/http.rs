@@ -279,31 +279,41 @@ async fn serve_http_needs_agents() {
 }
 
 /// `sandbox --http` as the official Python client meets it over streamable HTTP, with the
-/// demo token from the banner (`tests/harness/acceptance_http.py`).
+/// demo token from the banner (`tests/harness/acceptance_http.py`), in both protocol
+/// generations: `initialize` (2025-11-25, one `Mcp-Session-Id`) and `server/discover`
+/// (2026-07-28, stateless), each with a confirmed customer-visible write.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_over_http_with_the_official_python_client() {
     let s = services();
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("sandbox-http-{}", uuid::Uuid::new_v4().simple()));
-    let out = tokio::process::Command::new(&s.python)
-        .arg(repo().join("tests/harness/acceptance_http.py"))
-        .args(["--binary", env!("CARGO_BIN_EXE_helpdesk-operator")])
-        .args(["--data-dir", dir.to_str().expect("path")])
-        .output()
-        .await
-        .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "acceptance_http.py failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("\"ok\": true"), "{stdout}");
+    for (protocol, version) in [("legacy", "2025-11-25"), ("stateless", "2026-07-28")] {
+        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("sandbox-http-{}", uuid::Uuid::new_v4().simple()));
+        let out = tokio::process::Command::new(&s.python)
+            .arg(repo().join("tests/harness/acceptance_http.py"))
+            .args(["--binary", env!("CARGO_BIN_EXE_helpdesk-operator")])
+            .args(["--data-dir", dir.to_str().expect("path")])
+            .args(["--protocol", protocol])
+            .output()
+            .await
+            .expect("python runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "acceptance_http.py --protocol {protocol} failed:\n{stdout}\n{stderr}"
+        );
+        assert!(stdout.contains("\"ok\": true"), "{stdout}");
+        assert!(
+            stdout.contains(&format!("\"protocol\": \"{version}\"")),
+            "{stdout}"
+        );
+    }
 }
 
 /// An agent with its own django-helpdesk login (agents file: `django_helpdesk_username` and
 /// the variable that holds its password) works as that account; an agent without one works as
-/// the configured account. Both through `serve --http`, the binary.
+/// the configured account. Both through `serve --http`, the binary, logging at trace level:
+/// no bearer token (accepted or refused) and no password reaches the logs or the audit store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_with_its_own_django_login_works_as_that_account() {
     let s = services();
@@ -332,6 +342,7 @@ async fn an_agent_with_its_own_django_login_works_as_that_account() {
         .envs(env_for(&s.helpdesk_url, &configured, &db))
         .env("HELPDESK_OPERATOR_AGENTS", &file)
         .env("OWN_BOT_DH_PASSWORD", &s.password)
+        .env("HELPDESK_OPERATOR_LOG", "trace")
         .args(["serve", "--http", "127.0.0.1:0"])
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -352,6 +363,14 @@ async fn an_agent_with_its_own_django_login_works_as_that_account() {
     .await
     .expect("the server says where it listens");
     assert!(url.starts_with("http://"), "no URL printed");
+    let logs = tokio::spawn(async move {
+        let mut all = String::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
     let own_client = client(&url, tok_own.expose_secret()).await;
     let plain_client = client(&url, tok_plain.expose_secret()).await;
     let info_own = call(
@@ -374,7 +393,53 @@ async fn an_agent_with_its_own_django_login_works_as_that_account() {
         "{info_plain}"
     );
     assert!(!info_own.contains(&s.password) && !info_plain.contains(&s.password));
+    // A write as the agent's own account, and a refused token.
+    call(
+        &own_client,
+        "set_agent_intent",
+        json!({"intent": "log a printer fault"}),
+    )
+    .await;
+    call(
+        &own_client,
+        "django_helpdesk_create_ticket",
+        json!({"queue": "Support", "title": "printer", "description": "jammed"}),
+    )
+    .await;
+    let (wrong, _) = new_agent_token();
+    let refused = reqwest::Client::new()
+        .post(format!("{url}/mcp"))
+        .bearer_auth(wrong.expose_secret())
+        .json(&initialize())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 401);
+    drop((own_client, plain_client));
     child.kill().await.ok();
+    let logs = logs.await.expect("logs");
+    assert!(
+        logs.contains("TRACE") || logs.contains("DEBUG"),
+        "trace logs: {logs}"
+    );
+    let store = helpdesk_operator::audit::AuditStore::new(
+        config_from(&std::collections::HashMap::from([(
+            "DATABASE_URL".to_string(),
+            db,
+        )]))
+        .audit_store,
+    );
+    let rows = serde_json::to_string(&store.list(None, 1000).await.expect("events")).expect("json");
+    assert!(rows.contains("printer"), "the write is audited: {rows}");
+    for (what, secret) in [
+        ("the agent's token", tok_own.expose_secret()),
+        ("the other agent's token", tok_plain.expose_secret()),
+        ("a refused token", wrong.expose_secret()),
+        ("the django-helpdesk password", s.password.as_str()),
+    ] {
+        assert!(!logs.contains(secret), "{what} in the logs");
+        assert!(!rows.contains(secret), "{what} in the audit store");
+    }
 }
 
 /// `/health` says 503 when the audit store does not answer (writes are refused then).
@@ -394,5 +459,106 @@ async fn health_is_503_without_the_audit_store() {
     assert!(
         !body.to_string().contains(":pw@"),
         "no password in /health: {body}"
+    );
+}
+
+/// One JSON-RPC request by hand: the response's headers and its JSON-RPC message (from a JSON
+/// body or the SSE event that carries it).
+async fn rpc(
+    url: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Value,
+) -> (reqwest::header::HeaderMap, Value) {
+    let mut r = reqwest::Client::new()
+        .post(format!("{url}/mcp"))
+        .bearer_auth(token)
+        .header("Accept", "application/json, text/event-stream")
+        .json(&body);
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    let resp = r.send().await.expect("post");
+    assert_eq!(resp.status(), 200, "{body}");
+    let headers = resp.headers().clone();
+    let text = resp.text().await.expect("body");
+    let message = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .chain(std::iter::once(text.as_str()))
+        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        .find(|m| m.get("id").is_some())
+        .unwrap_or_else(|| panic!("no JSON-RPC answer in {text}"));
+    (headers, message)
+}
+
+/// Both generations on the wire: `initialize` for 2025-03-26, 2025-06-18 and 2025-11-25 (each
+/// answered in its own version, with an `Mcp-Session-Id`; one asking for 2026-07-28 gets
+/// 2025-11-25), and the stateless 2026-07-28 (`server/discover` and `tools/call` with
+/// `Mcp-Method` and `_meta`, no session) serving the token's agent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_protocol_generations_on_the_wire() {
+    let sim = freshdesk_sim().await;
+    let s = served(&sim).await;
+    let token = &s.tokens[0];
+    for (asked, got) in [
+        ("2025-03-26", "2025-03-26"),
+        ("2025-06-18", "2025-06-18"),
+        ("2025-11-25", "2025-11-25"),
+        ("2026-07-28", "2025-11-25"),
+    ] {
+        let mut init = initialize();
+        init["params"]["protocolVersion"] = json!(asked);
+        let (headers, answer) = rpc(&s.url, token, &[], init).await;
+        assert_eq!(
+            answer["result"]["protocolVersion"], got,
+            "{asked}: {answer}"
+        );
+        assert!(
+            headers.contains_key("mcp-session-id"),
+            "{asked}: no session"
+        );
+    }
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "curl", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let stateless = [("MCP-Protocol-Version", "2026-07-28")];
+    let (headers, found) = rpc(
+        &s.url,
+        token,
+        &[stateless[0], ("Mcp-Method", "server/discover")],
+        json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover",
+               "params": {"_meta": meta}}),
+    )
+    .await;
+    assert!(
+        !headers.contains_key("mcp-session-id"),
+        "stateless: {found}"
+    );
+    let versions = found["result"]["supportedVersions"].to_string();
+    assert!(versions.contains("2026-07-28"), "{found}");
+    let (headers, info) = rpc(
+        &s.url,
+        token,
+        &[
+            stateless[0],
+            ("Mcp-Method", "tools/call"),
+            ("Mcp-Name", "get_agent_session_info"),
+        ],
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "get_agent_session_info", "arguments": {"response_format": "json"},
+            "_meta": meta}}),
+    )
+    .await;
+    assert!(!headers.contains_key("mcp-session-id"));
+    let result = &info["result"];
+    assert_ne!(result["isError"], true, "{info}");
+    assert!(
+        result["structuredContent"]
+            .to_string()
+            .contains("triage-bot"),
+        "{info}"
     );
 }
