@@ -114,6 +114,13 @@ pub async fn serve(
         .map_err(|e| Error::internal(format!("no local address: {e}")))?;
     let app = router(server, addr, opts);
     tracing::info!(url = %format!("http://{addr}/mcp"), "serving MCP over streamable HTTP");
+    // Without TCP_NODELAY a response written in pieces (an SSE priming event, then the
+    // message) waits for the client's delayed ACK: about 40 ms per call.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -321,9 +321,9 @@ pub(super) fn parse_file(
         }
         if let Some(n) = &b.requests_per_minute {
             match *n.get_ref() {
-                v @ 1..=100_000 => entry.requests_per_minute = v as u32,
+                v @ 1..=1_000_000 => entry.requests_per_minute = v as u32,
                 v => problems.push(format!(
-                    "{}: requests_per_minute = {v}: use 1 to 100000",
+                    "{}: requests_per_minute = {v}: use 1 to 1000000",
                     at(n.span().start)
                 )),
             }
