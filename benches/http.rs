@@ -23,6 +23,10 @@
 //! one client minus the upstream's p50 alone: what the server adds on top of the helpdesk.
 //! Linux only (`/proc`).
 
+#[allow(dead_code)]
+#[path = "../tests/it/common.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -145,14 +149,7 @@ impl Client {
             .await
             .expect("POST /mcp");
         assert_eq!(resp.status(), 200, "{tool}");
-        let text = resp.text().await.expect("body");
-        let message = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("data:"))
-            .chain(std::iter::once(text.as_str()))
-            .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
-            .find(|m| m.get("id").is_some())
-            .unwrap_or_else(|| panic!("{tool}: no JSON-RPC answer in {text}"));
+        let message = common::jsonrpc_answer(&resp.text().await.expect("body"));
         let result = &message["result"];
         assert_ne!(result["isError"], true, "{tool}: {message}");
         result["structuredContent"].clone()

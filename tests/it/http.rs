@@ -228,19 +228,25 @@ async fn each_token_is_its_own_agent() {
     assert!(text(&refused).contains("intent"), "{}", text(&refused));
 }
 
-/// Without an agents file listing agents (or both OAuth variables), `serve --http` does not
-/// start, and says how to fix it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_http_needs_agents() {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
+/// `serve --http 127.0.0.1:0` with a clean environment plus `vars`, run to its exit.
+async fn serve_http_with(vars: &[(&str, &str)]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", std::env::temp_dir())
         .env("HELPDESK_OPERATOR_DATA_DIR", std::env::temp_dir())
+        .envs(vars.iter().copied())
         .args(["serve", "--http", "127.0.0.1:0"])
         .output()
         .await
-        .expect("runs");
+        .expect("runs")
+}
+
+/// Without an agents file listing agents (or both OAuth variables), `serve --http` does not
+/// start, and says how to fix it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_http_needs_agents() {
+    let out = serve_http_with(&[]).await;
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -248,16 +254,8 @@ async fn serve_http_needs_agents() {
         "{err}"
     );
     // OAuth mode needs no agents file, but both of its variables.
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir())
-        .env("HELPDESK_OPERATOR_DATA_DIR", std::env::temp_dir())
-        .env("HELPDESK_OPERATOR_OAUTH_ISSUER", "https://id.example.com")
-        .args(["serve", "--http", "127.0.0.1:0"])
-        .output()
-        .await
-        .expect("runs");
+    let out =
+        serve_http_with(&[("HELPDESK_OPERATOR_OAUTH_ISSUER", "https://id.example.com")]).await;
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("HELPDESK_OPERATOR_OAUTH_AUDIENCE"), "{err}");
@@ -482,14 +480,7 @@ async fn rpc(
     assert_eq!(resp.status(), 200, "{body}");
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
-    let message = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("data:"))
-        .chain(std::iter::once(text.as_str()))
-        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
-        .find(|m| m.get("id").is_some())
-        .unwrap_or_else(|| panic!("no JSON-RPC answer in {text}"));
-    (headers, message)
+    (headers, jsonrpc_answer(&text))
 }
 
 /// Both generations on the wire: `initialize` for 2025-03-26, 2025-06-18 and 2025-11-25 (each
