@@ -19,6 +19,7 @@ pub mod check;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod http;
+pub mod kayako;
 pub mod reconcile;
 pub mod resolve;
 
@@ -100,6 +101,18 @@ pub const ALL: &[Kind] = &[
         catalog: autotask::tools::catalog,
         connect: autotask::session::connect,
         check: autotask::check::check,
+    },
+    Kind {
+        name: kayako::BACKEND,
+        title: "Kayako",
+        how_to_configure: "set KAYAKO_API_URL, KAYAKO_API_KEY and KAYAKO_SECRET_KEY to use it",
+        env_vars: kayako::config::ENV_VARS,
+        section: kayako::config::section,
+        instructions: kayako::INSTRUCTIONS,
+        router: kayako::tools::router,
+        catalog: kayako::tools::catalog,
+        connect: kayako::session::connect,
+        check: kayako::check::check,
     },
 ];
 
