@@ -23,19 +23,23 @@
 //! secret or signatures, panic on anything a request carries, or be used by a backend client
 //! in a production path (clients only see [`KayakoSim::base_url`]).
 //!
-//! Deliberate simplifications (tests should not rely on them): read-only, so every POST, PUT
-//! and DELETE but `TicketSearch` and `ListAll` answers 400 `Not Implemented (the simulator is
-//! read-only)` after authenticating; no attachments (`hasattachments` 0), custom fields, time
-//! tracking, user or organisation notes, or `Base/UserOrganization`, `UserGroup`,
-//! `UserSearch`; one API key; multipart bodies are not read (they authenticate nothing); a
-//! form body is read only with `Content-Type: application/x-www-form-urlencoded`. Choices the
-//! reference leaves open: `ListAll` with no known department lists nothing; a missing `count`
-//! or one of `0` or below lists all, a missing or negative `start` is 0; sort ties keep ticket
-//! id order (ascending, descending only for `ticketid DESC`); `TicketNote/ListAll` takes the
-//! internal id as `TicketPost/ListAll` does; `TicketNote/$ticketid$/$noteid$` answers
-//! `Ticket Note not Found` and `Note does not belong to the specified ticket`; search matching
-//! is described in `search`; an unknown controller is 404 `Unknown controller`, a request
-//! without a route 404, a path other than `/api/index.php` a plain 404.
+//! Deliberate simplifications (tests should not rely on them): read-only, so after
+//! authenticating every POST, PUT and DELETE answers 400 `Not Implemented (the simulator is
+//! read-only)`, but a POST to `TicketSearch` or to a named action (`ListAll`,
+//! `GetTicketCount`); no attachments (`hasattachments` 0), custom fields, time tracking, user
+//! or organisation notes, or `Base/UserOrganization`, `UserGroup` and `UserSearch`; one API
+//! key; no HTTP 403 for a disabled API; multipart bodies are not read (so they carry no
+//! salt); a form body is read only with `Content-Type: application/x-www-form-urlencoded`; a
+//! body over PHP's default `post_max_size` (8 MB) is dropped, as PHP does, so it has no salt.
+//!
+//! Choices the reference leaves open: `ListAll` with no known department lists nothing; a
+//! missing `count`, or one of 0 or below, lists all; a missing or negative `start` is 0; sort
+//! ties keep ticket id order (ascending) and text sorts ignore case; `TicketNote/ListAll`
+//! takes the internal id as `TicketPost/ListAll` does; `TicketNote/$ticketid$/$noteid$`
+//! answers `Ticket Note not Found` and `Note does not belong to the specified ticket`; a search
+//! without a query finds nothing, and matching is as `search` describes; an unknown controller
+//! is 404 `Unknown controller`, a request without a route 404, and a path other than
+//! `/api/index.php` a plain 404; an unknown user id is an empty list, like an unknown staff id.
 //!
 //! Layout: the served machinery is the shared [`crate::sandbox::kit`]; this folder holds what is
 //! Kayako's: `service` (entry point, route, where credentials are read), `auth` (the

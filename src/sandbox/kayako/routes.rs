@@ -70,7 +70,7 @@ fn reference_list(
 ) -> Result<String, ApiError> {
     match a {
         Action::List | Action::Named("ListAll", _) => Ok(render(store, Pick::All)),
-        Action::Get(args) => Ok(render(store, Pick::Id(args[0]))),
+        Action::Get(args) => Ok(render(store, Pick::Id(arg(args, 0).unwrap_or_default()))),
         Action::Named(..) | Action::Write => Err(ApiError::bad(READ_ONLY)),
     }
 }

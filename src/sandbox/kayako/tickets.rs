@@ -182,10 +182,7 @@ pub(super) fn list_all(store: &Store, args: &[&str], email: Option<&str>) -> Str
     keyed.sort_by(|(ka, a), (kb, b)| {
         let by_key = if desc { kb.cmp(ka) } else { ka.cmp(kb) };
         // Ties keep ticket id order (ascending) so that pages never overlap.
-        by_key.then_with(|| match (field, desc) {
-            ("ticketid", true) => b.id.cmp(&a.id),
-            _ => a.id.cmp(&b.id),
-        })
+        by_key.then_with(|| a.id.cmp(&b.id))
     });
     let count = args
         .get(4)

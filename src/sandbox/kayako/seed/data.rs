@@ -2,6 +2,8 @@
 //! bodies tickets are drawn from, with the hostile ones a client must round-trip (markup and
 //! entities, a CDATA terminator, emoji with a zero-width joiner, Czech and Japanese, a control
 //! character, a numeric-looking subject, a user called `true`).
+//!
+//! Owns: those literals. Must not: build records (the parent module does).
 
 /// (id, group, first, last, username, designation, mobile, enabled, timezone).
 pub(super) type StaffRow = (

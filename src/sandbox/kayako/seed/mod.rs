@@ -19,6 +19,9 @@
 //!
 //! Without `seed`, the helpdesk has the departments, statuses, priorities, types, staff
 //! groups, staff and user groups, and no organisations, users or tickets.
+//!
+//! Owns: building the [`Store`] and the constants above. Must not: depend on the clock or on
+//! randomness (the same build gives the same helpdesk), or serve anything.
 
 mod data;
 

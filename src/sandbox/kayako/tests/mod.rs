@@ -387,3 +387,48 @@ async fn requests_are_counted_and_faults_keyed_on_the_route() {
     assert_eq!(a.status, 400);
     assert_eq!(a.content_type, "text/xml");
 }
+
+#[tokio::test]
+async fn put_authenticates_from_the_query_and_writes_are_refused() {
+    let sim = start().await;
+    let api = Api::new(&sim);
+    let mut q = vec![("e", "/Tickets/Ticket/1")];
+    q.extend_from_slice(&signed());
+    let read_only = "Not Implemented (the simulator is read-only)";
+    for verb in [reqwest::Method::PUT, reqwest::Method::DELETE] {
+        let b = api.http.request(verb.clone(), &api.base).query(&q);
+        let a = api.send(b.form(&[("subject", "x")])).await;
+        assert_eq!((a.status, a.body.as_str()), (400, read_only), "{verb}");
+    }
+    // PUT credentials in the body are not read.
+    let url = format!("{}?e=/Tickets/Ticket/1", api.base);
+    let a = api.send(api.http.put(url).form(&signed())).await;
+    assert_eq!((a.status, a.body.as_str()), (401, "NO SALT PROVIDED!"));
+    let t = api.get("/Tickets/Ticket/1").await.xml();
+    assert_eq!(t.child("ticket").value("subject"), "Printer broken");
+}
+
+#[tokio::test]
+async fn the_sandbox_entry_serves_with_its_own_credentials() {
+    let started = (SANDBOX.start)("sandbox-agent").await.expect("starts");
+    let env: BTreeMap<&str, String> = started.env.iter().cloned().collect();
+    let url = env.get("KAYAKO_API_URL").expect("url");
+    let key = env.get("KAYAKO_API_KEY").expect("key");
+    let secret = env.get("KAYAKO_SECRET_KEY").expect("secret");
+    assert!(url.ends_with("/api/index.php"));
+    assert!(uuid::Uuid::parse_str(key).is_ok());
+    assert!(started.banner.contains(url.as_str()));
+    let sign = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(hmac::sign(&sign, b"42").as_ref());
+    let q = [
+        ("e", "/Base/Department"),
+        ("apikey", key.as_str()),
+        ("salt", "42"),
+        ("signature", sig.as_str()),
+    ];
+    let r = Client::new().get(url).query(&q).send().await.expect("sent");
+    assert_eq!(r.status().as_u16(), 200);
+    let doc = parse(&r.text().await.expect("body"));
+    assert_eq!(doc.all("department").len(), 4);
+    assert!(started.running.downcast_ref::<KayakoSim>().is_some());
+}

@@ -1,5 +1,7 @@
 //! Statuses, priorities, types, departments, staff, staff groups and users: their shapes, and
 //! empty lists (never 404) for unknown ids.
+//!
+//! Must not: depend on the product's clients.
 
 use super::*;
 

@@ -1,4 +1,6 @@
 //! `TicketSearch`: flags, union, phrase and words, the cap, the verbs.
+//!
+//! Must not: depend on the product's clients.
 
 use super::*;
 

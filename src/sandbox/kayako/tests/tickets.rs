@@ -1,5 +1,7 @@
 //! Tickets: `ListAll` filters, paging and sort, `GetTicketCount`, one ticket by either id,
 //! posts and notes with their errors.
+//!
+//! Must not: depend on the product's clients.
 
 use super::*;
 

@@ -1,5 +1,7 @@
 //! The XML as written: CDATA and its split terminator read back intact by quick-xml, hostile
 //! text, stripped control and format characters, the large post.
+//!
+//! Must not: depend on the product's clients.
 
 use super::*;
 
