@@ -11,6 +11,7 @@
 pub mod autotask;
 pub mod django_helpdesk;
 pub mod freshdesk;
+pub mod kayako;
 pub mod kit;
 
 use std::any::Any;

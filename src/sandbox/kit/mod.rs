@@ -17,8 +17,9 @@
 //! A simulator supplies (through [`server::Simulator`]): its state and routes (answering a
 //! request whose body was read, at once or, through `serve`, after waiting), its body limit
 //! and its answer to a larger body, the content type of its JSON, the headers every one of its
-//! answers carries, the form of a path its log records, and its own error shapes, rate-limit
-//! headers and authentication rules.
+//! answers carries, the form of a path (or of the whole URI, for one that routes on its query
+//! string) its log records, and its own error shapes, rate-limit headers and authentication
+//! rules.
 //!
 //! Must not: know any upstream (no product names, routes, error bodies or header names of one
 //! helpdesk), listen anywhere but loopback, call out to the network, log request bodies, or

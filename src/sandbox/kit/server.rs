@@ -12,8 +12,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use tokio::net::TcpListener;
 
@@ -53,6 +53,12 @@ pub trait Simulator: Send + Sync + 'static {
     /// (for instance decoded, as the simulator's routes see it); the raw path unless overridden.
     fn logged_path<'a>(&self, raw: &'a str) -> Cow<'a, str> {
         Cow::Borrowed(raw)
+    }
+
+    /// The same for the whole URI: [`Simulator::logged_path`] of its path unless overridden,
+    /// for a simulator that routes on the query string rather than the path.
+    fn logged_uri<'a>(&self, uri: &'a Uri) -> Cow<'a, str> {
+        self.logged_path(uri.path())
     }
 }
 
@@ -140,7 +146,7 @@ async fn handle<S: Simulator>(
     req: Request,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let path = host.sim.logged_path(parts.uri.path());
+    let path = host.sim.logged_uri(&parts.uri);
     let fault = host.hooks.arrive(parts.method.as_str(), &path);
     if let Some(SimFault::Status {
         code,
