@@ -76,6 +76,15 @@ pub fn ambiguous_create(
     })
 }
 
+/// When a rate-limited caller may try again, from the answer's `Retry-After`, as the end of a
+/// `parse_error` message: `Retry in about 30 s.` or `Wait a minute and try again.`
+pub fn when_to_retry(reply: &Reply) -> String {
+    match reply.signals.retry_after {
+        Some(ra) => format!("Retry in about {} s.", ra.as_secs().max(1)),
+        None => "Wait a minute and try again.".to_string(),
+    }
+}
+
 /// The HTTP client every backend starts from: this timeout per request, 10 s to connect, no
 /// redirects followed (a redirect is an answer to report, not to chase with credentials), the
 /// server's user agent. A backend adds what it needs (a cookie store) and calls [`build`].

@@ -30,6 +30,7 @@ pub const SIMULATORS: &[Entry] = &[
     freshdesk::SANDBOX,
     django_helpdesk::SANDBOX,
     autotask::SANDBOX,
+    kayako::SANDBOX,
 ];
 
 /// The banner's operators line, after the unset variable's name.

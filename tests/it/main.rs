@@ -13,6 +13,7 @@ mod django_helpdesk;
 mod faults;
 mod freshdesk;
 mod http;
+mod kayako;
 mod npm;
 mod oauth;
 mod operators;

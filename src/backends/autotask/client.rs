@@ -442,10 +442,7 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
             } else {
                 joined.clone()
             };
-            let when = match reply.signals.retry_after {
-                Some(ra) => format!("Retry in about {} s.", ra.as_secs().max(1)),
-                None => "Wait a minute and try again.".to_string(),
-            };
+            let when = http::when_to_retry(reply);
             (
                 ErrorKind::RateLimited,
                 format!("Autotask's limit is reached on {what}: {why}. {when}"),

@@ -432,16 +432,10 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
         ),
         429 => Error::new(
             ErrorKind::RateLimited,
-            match reply.signals.retry_after {
-                Some(ra) => format!(
-                    "django-helpdesk is rate limiting requests for {what}. Retry in about {} s.",
-                    ra.as_secs().max(1)
-                ),
-                None => format!(
-                    "django-helpdesk is rate limiting requests for {what}; wait a little and try \
-                     again"
-                ),
-            },
+            format!(
+                "django-helpdesk is rate limiting requests for {what}. {}",
+                http::when_to_retry(reply)
+            ),
         ),
         500..=599 => Error::new(
             ErrorKind::Upstream,

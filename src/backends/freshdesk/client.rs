@@ -299,11 +299,10 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
             (ErrorKind::Conflict, message)
         }
         429 => {
-            let limit = format!("Freshdesk's API rate limit is reached ({what})");
-            let message = match reply.signals.retry_after {
-                Some(ra) => format!("{limit}. Retry in about {} s.", ra.as_secs().max(1)),
-                None => format!("{limit}; wait a minute and try again"),
-            };
+            let message = format!(
+                "Freshdesk's API rate limit is reached ({what}). {}",
+                http::when_to_retry(reply)
+            );
             (ErrorKind::RateLimited, message)
         }
         500..=599 => (

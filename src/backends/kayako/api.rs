@@ -160,7 +160,10 @@ pub async fn ticket_count(c: &KayakoClient, filter: &ListFilter) -> Result<Optio
 
 fn not_found(e: Error, what: String, hint: &str) -> Error {
     if e.kind == ErrorKind::NotFound {
-        Error::new(ErrorKind::NotFound, format!("Kayako has no {what}: {hint}"))
+        Error::new(
+            ErrorKind::NotFound,
+            format!("{what} not found in Kayako: {hint}"),
+        )
     } else {
         e
     }
@@ -179,7 +182,7 @@ pub async fn ticket(c: &KayakoClient, id: &TicketRef) -> Result<Ticket> {
     models::tickets(&root).into_iter().next().ok_or_else(|| {
         Error::new(
             ErrorKind::NotFound,
-            format!("Kayako has no ticket {id}: {TICKET_HINT}"),
+            format!("ticket {id} not found in Kayako: {TICKET_HINT}"),
         )
     })
 }

@@ -186,7 +186,7 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
         ),
         404 => (
             ErrorKind::NotFound,
-            format!("Kayako has no such {what} ({})", non_empty(&msg, "404")),
+            format!("{what} not found in Kayako ({})", non_empty(&msg, "404")),
         ),
         400 => (
             ErrorKind::InvalidInput,
@@ -194,7 +194,10 @@ pub fn parse_error(reply: &Reply, what: &str) -> Error {
         ),
         429 => (
             ErrorKind::RateLimited,
-            format!("Kayako is rate limiting requests ({what}); try again in a minute"),
+            format!(
+                "Kayako is rate limiting requests ({what}). {}",
+                http::when_to_retry(reply)
+            ),
         ),
         500..=599 => (
             ErrorKind::Unavailable,

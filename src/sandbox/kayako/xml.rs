@@ -12,7 +12,8 @@ const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 /// Whether `c` is left out of a value: the characters XML 1.0 does not allow (C0 controls but
 /// tab, line feed and carriage return; U+FFFE and U+FFFF).
 fn stripped(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+    let c0 = matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}');
+    c0 || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 fn clean(s: &str) -> String {

@@ -10,6 +10,7 @@
 mod autotask;
 mod django_helpdesk;
 mod freshdesk;
+mod kayako;
 mod suite;
 
 pub use freshdesk::{freshdesk_harness, freshdesk_sim};
