@@ -79,6 +79,20 @@ async def scenario(binary, data_dir):
 
         dj = await call(session, "django_helpdesk_list_tickets", {"status": "open", "page_size": 5})
         need(dj.get("total", 0) > 0, f"django-helpdesk sandbox has no open tickets: {dj}")
+
+        # Kayako Classic: every tool once (read only).
+        for tool in ["kayako_get_departments", "kayako_get_ticket_statuses", "kayako_get_ticket_priorities",
+                     "kayako_get_ticket_types", "kayako_list_staff"]:
+            await call(session, tool, {})
+        ky = await call(session, "kayako_list_tickets", {"limit": 5})
+        need(len(ky.get("tickets", [])) == 5 and ky.get("more") and ky.get("total"), f"kayako_list_tickets: {ky}")
+        ky_id = ky["tickets"][0]["display_id"]
+        ky_ticket = await call(session, "kayako_get_ticket", {"ticket_id": ky_id, "include_posts": True})
+        need(ky_ticket.get("display_id") == ky_id and ky_ticket.get("posts"), f"kayako_get_ticket: {ky_ticket}")
+        await call(session, "kayako_get_ticket_posts", {"ticket_id": ky_id})
+        await call(session, "kayako_get_ticket_notes", {"ticket_id": ky_id})
+        found = await call(session, "kayako_search_tickets", {"query": ky_id})
+        need(any(t["display_id"] == ky_id for t in found.get("tickets", [])), f"kayako search: {found}")
         fin = await call(session, "finish_agent_session", {})
         need(fin.get("writes", {}).get("succeeded", 0) >= 4, f"finish: {fin}")
         return {"ok": True, "ticket_id": tid, "branch": info.get("branch")}

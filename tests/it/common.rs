@@ -215,6 +215,25 @@ pub fn policy(text: &str) -> std::sync::Arc<Policy> {
 }
 
 /// Like [`connect`], with a given policy (default: the shipped one).
+/// A server on the variables `base` with `extra` on top (an empty value removes one), under
+/// this policy (default: shipped).
+pub async fn connect_env(
+    base: Vec<(&str, String)>,
+    extra: &[(&str, &str)],
+    policy_text: Option<&str>,
+) -> Harness {
+    let mut env: HashMap<String, String> =
+        base.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    for (k, v) in extra {
+        if v.is_empty() {
+            env.remove(*k);
+        } else {
+            env.insert(k.to_string(), v.to_string());
+        }
+    }
+    connect_with(config_from(&env), policy_text.map(policy)).await
+}
+
 pub async fn connect_with(config: Config, policy: Option<std::sync::Arc<Policy>>) -> Harness {
     let store = AuditStore::new(config.audit_store.clone());
     connect_store(config, store, policy).await

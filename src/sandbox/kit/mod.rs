@@ -12,7 +12,7 @@
 //! - [`query`]: decoded query strings and page links; [`time`]: timestamps; [`text`]: HTML,
 //!   plain text, e-mail addresses and random strings.
 //! - [`sandbox`]: the entry a simulator hands the sandbox, and its accounts' secrets.
-//! - [`lock`] and [`paginate`].
+//! - [`lock`], [`paginate`] and [`seeded`] (the demo data's deterministic draws).
 //!
 //! A simulator supplies (through [`server::Simulator`]): its state and routes (answering a
 //! request whose body was read, at once or, through `serve`, after waiting), its body limit
@@ -50,4 +50,16 @@ pub fn paginate<T>(items: Vec<T>, page: usize, per_page: usize) -> (Vec<T>, bool
     let start = page.saturating_sub(1).saturating_mul(per_page);
     let more = items.len() > start.saturating_add(per_page);
     (items.into_iter().skip(start).take(per_page).collect(), more)
+}
+
+/// A deterministic pseudo-random number for (index, salt): how seeds draw their demo data, the
+/// same on every run.
+pub fn seeded(i: usize, salt: u64) -> usize {
+    let mut x = (i as u64)
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(salt.wrapping_mul(1442695040888963407));
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51afd7ed558ccd);
+    x ^= x >> 29;
+    (x % 1_000_003) as usize
 }

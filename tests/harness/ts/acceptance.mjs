@@ -239,6 +239,37 @@ async function scenario(binary, dataDir) {
     );
     summary.django_ticket = djId;
 
+    // Kayako Classic: every tool once (read only), each answer checked by Ajv.
+    step = 'kayako reads';
+    for (const tool of [
+      'kayako_get_departments',
+      'kayako_get_ticket_statuses',
+      'kayako_get_ticket_priorities',
+      'kayako_get_ticket_types',
+      'kayako_list_staff',
+    ]) {
+      await call(tool, {});
+    }
+    const ky = await call('kayako_list_tickets', { limit: 5 });
+    need(
+      Array.isArray(ky.tickets) && ky.tickets.length === 5 && ky.more === true && typeof ky.total === 'number',
+      `kayako_list_tickets: ${brief(ky)}`,
+    );
+    const kyId = ky.tickets[0].display_id;
+    const kyTicket = await call('kayako_get_ticket', { ticket_id: kyId, include_posts: true });
+    need(
+      kyTicket.display_id === kyId && Array.isArray(kyTicket.posts) && typeof kyTicket.status === 'string',
+      `kayako_get_ticket ${kyId}: ${brief(kyTicket)}`,
+    );
+    await call('kayako_get_ticket_posts', { ticket_id: kyId });
+    await call('kayako_get_ticket_notes', { ticket_id: kyId });
+    const kyFound = await call('kayako_search_tickets', { query: kyId });
+    need(
+      kyFound.tickets.some((t) => t.display_id === kyId),
+      `kayako_search_tickets by display id ${kyId}: ${brief(kyFound)}`,
+    );
+    summary.kayako_ticket = kyId;
+
     // An error is a normal result too: isError, the message as text, and its kind in
     // structuredContent, which the SDK validates against the same outputSchema.
     step = 'an error result';

@@ -6,8 +6,6 @@
 
 mod tools;
 
-use std::collections::HashMap;
-
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -39,7 +37,7 @@ pub async fn autotask_harness(
     extra: &[(&str, &str)],
 ) -> Harness {
     let db = store_url(Store::Sqlite).await;
-    let mut env: HashMap<String, String> = [
+    let base = vec![
         ("AUTOTASK_API_USERNAME", USERNAME.to_string()),
         ("AUTOTASK_API_SECRET", SECRET.to_string()),
         ("AUTOTASK_API_INTEGRATION_CODE", CODE.to_string()),
@@ -47,18 +45,8 @@ pub async fn autotask_harness(
         ("AUTOTASK_TIMEOUT_SECS", "5".to_string()),
         ("HELPDESK_OPERATOR_AGENT", "at-agent".to_string()),
         ("DATABASE_URL", db),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    for (k, v) in extra {
-        if v.is_empty() {
-            env.remove(*k);
-        } else {
-            env.insert(k.to_string(), v.to_string());
-        }
-    }
-    connect_with(config_from(&env), policy_text.map(policy)).await
+    ];
+    connect_env(base, extra, policy_text).await
 }
 
 async fn intent(h: &Harness) {

@@ -6,8 +6,6 @@
 
 mod tools;
 
-use std::collections::HashMap;
-
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -37,25 +35,15 @@ pub async fn kayako_harness(
     extra: &[(&str, &str)],
 ) -> Harness {
     let db = store_url(Store::Sqlite).await;
-    let mut env: HashMap<String, String> = [
+    let base = vec![
         ("KAYAKO_API_URL", format!("{}?", sim.base_url())),
         ("KAYAKO_API_KEY", API_KEY.to_string()),
         ("KAYAKO_SECRET_KEY", SECRET.to_string()),
         ("KAYAKO_TIMEOUT_SECS", "5".to_string()),
         ("HELPDESK_OPERATOR_AGENT", "ky-agent".to_string()),
         ("DATABASE_URL", db),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    for (k, v) in extra {
-        if v.is_empty() {
-            env.remove(*k);
-        } else {
-            env.insert(k.to_string(), v.to_string());
-        }
-    }
-    connect_with(config_from(&env), policy_text.map(policy)).await
+    ];
+    connect_env(base, extra, policy_text).await
 }
 
 fn json_args(mut v: Value) -> Value {

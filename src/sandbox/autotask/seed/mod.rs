@@ -60,16 +60,7 @@ const FIRST_TICKET: i64 = 47001;
 const FIRST_CONTACT: i64 = 30682901;
 const CONTACTS: i64 = 40;
 
-/// A deterministic pseudo-random number for (index, salt).
-fn r(i: usize, salt: u64) -> usize {
-    let mut x = (i as u64)
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(salt.wrapping_mul(1442695040888963407));
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51afd7ed558ccd);
-    x ^= x >> 29;
-    (x % 1_000_003) as usize
-}
+use crate::sandbox::kit::seeded as r;
 
 fn put(store: &mut Store, entity_name: &str, id: i64, fields: Value) {
     let Some(def) = entity(entity_name) else {

@@ -78,16 +78,7 @@ pub mod texts {
 
 const DAY: i64 = 86_400;
 
-/// A deterministic pseudo-random number for (index, salt).
-fn r(i: usize, salt: u64) -> usize {
-    let mut x = (i as u64)
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(salt.wrapping_mul(1442695040888963407));
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51afd7ed558ccd);
-    x ^= x >> 29;
-    (x % 1_000_003) as usize
-}
+use crate::sandbox::kit::seeded as r;
 
 /// The helpdesk, with the demo users and tickets when `seed`.
 pub(super) fn helpdesk(seed: bool) -> Store {
