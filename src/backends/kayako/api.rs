@@ -249,8 +249,14 @@ pub async fn search(c: &KayakoClient, query: &str, within: SearchIn) -> Result<V
     ))
 }
 
+/// The account's reference data, fetched once per `client::REFS_TTL` (or now with
+/// `refresh`), whoever asks at the same time.
+pub async fn refs(c: &KayakoClient, refresh: bool) -> Result<std::sync::Arc<Refs>> {
+    c.refs_cache().get(refresh, || fetch_refs(c)).await
+}
+
 /// Departments, statuses, priorities, types, staff and staff groups, fetched together.
-pub async fn fetch_refs(c: &KayakoClient) -> Result<Refs> {
+async fn fetch_refs(c: &KayakoClient) -> Result<Refs> {
     let (departments, statuses, priorities, types, staff, groups) = tokio::try_join!(
         c.get("/Base/Department", "the departments"),
         c.get("/Tickets/TicketStatus", "the ticket statuses"),

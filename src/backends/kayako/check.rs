@@ -32,7 +32,7 @@ async fn check_kayako(cfg: &KayakoConfig) -> bool {
         }
     };
     let started = Instant::now();
-    match client.refs(true).await {
+    match super::api::refs(&client, true).await {
         Ok(r) => {
             line(
                 "API key and secret",

@@ -148,11 +148,9 @@ impl KayakoClient {
         self.call(Method::POST, route, form, what).await
     }
 
-    /// The account's reference data, fetched once per [`REFS_TTL`] (or now with `refresh`).
-    pub async fn refs(&self, refresh: bool) -> Result<Arc<Refs>> {
-        self.refs
-            .get(refresh, || super::api::fetch_refs(self))
-            .await
+    /// The account's reference data cache (`api::refs` fills it).
+    pub(super) fn refs_cache(&self) -> &Cached<Refs> {
+        &self.refs
     }
 }
 

@@ -8,6 +8,7 @@ use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::super::api;
 use super::super::models::Refs;
 use super::params::{RefParams, StaffParams};
 use super::{GET_DEPARTMENTS, GET_PRIORITIES, GET_STATUSES, GET_TYPES, LIST_STAFF};
@@ -213,7 +214,7 @@ impl HelpdeskOperator {
     ) -> CallToolResult {
         read_tool(p, |_| {
             self.ky_read(&GET_DEPARTMENTS, move |c| async move {
-                let refs = c.refs(false).await?;
+                let refs = api::refs(&c, false).await?;
                 Ok(refs_out(&refs, "departments"))
             })
         })
@@ -230,7 +231,7 @@ impl HelpdeskOperator {
     ) -> CallToolResult {
         read_tool(p, |_| {
             self.ky_read(&GET_STATUSES, move |c| async move {
-                let refs = c.refs(false).await?;
+                let refs = api::refs(&c, false).await?;
                 Ok(refs_out(&refs, "ticket statuses"))
             })
         })
@@ -245,7 +246,7 @@ impl HelpdeskOperator {
     ) -> CallToolResult {
         read_tool(p, |_| {
             self.ky_read(&GET_PRIORITIES, move |c| async move {
-                let refs = c.refs(false).await?;
+                let refs = api::refs(&c, false).await?;
                 Ok(refs_out(&refs, "ticket priorities"))
             })
         })
@@ -261,7 +262,7 @@ impl HelpdeskOperator {
     ) -> CallToolResult {
         read_tool(p, |_| {
             self.ky_read(&GET_TYPES, move |c| async move {
-                let refs = c.refs(false).await?;
+                let refs = api::refs(&c, false).await?;
                 Ok(refs_out(&refs, "ticket types"))
             })
         })
@@ -278,7 +279,7 @@ impl HelpdeskOperator {
     ) -> CallToolResult {
         read_tool(p, |p| {
             self.ky_read(&LIST_STAFF, move |c| async move {
-                let refs = c.refs(false).await?;
+                let refs = api::refs(&c, false).await?;
                 let group = match &p.group {
                     Some(g) => Some(resolve_named(
                         "group",

@@ -139,8 +139,10 @@ impl HelpdeskOperator {
                          least one (search_contents and search_subject are true by default)",
                     ));
                 }
-                let (found, refs) =
-                    tokio::try_join!(api::search(&c, p.query.trim(), within), c.refs(false))?;
+                let (found, refs) = tokio::try_join!(
+                    api::search(&c, p.query.trim(), within),
+                    api::refs(&c, false)
+                )?;
                 let total = found.len() as u64;
                 let cp = c.staff_cp_url();
                 let page: Vec<TicketOut> = found
@@ -168,7 +170,7 @@ impl HelpdeskOperator {
         read_tool(p, |p| {
             self.ky_read(&GET_TICKET, move |c| async move {
                 let id = ticket_ref(&p.ticket_id)?;
-                let (t, refs) = tokio::try_join!(api::ticket(&c, &id), c.refs(false))?;
+                let (t, refs) = tokio::try_join!(api::ticket(&c, &id), api::refs(&c, false))?;
                 Ok(TicketOut::new(
                     &t,
                     &refs,
@@ -193,7 +195,7 @@ impl HelpdeskOperator {
         read_tool(p, |p| {
             self.ky_read(&LIST_TICKETS, move |c| async move {
                 let sort = sort_field(p.sort_field.as_deref())?;
-                let refs = c.refs(false).await?;
+                let refs = api::refs(&c, false).await?;
                 let filter = list_filter(&p, &refs)?;
                 let order = match p.sort_order {
                     SortOrder::ASC => Order::Asc,
@@ -261,7 +263,8 @@ impl HelpdeskOperator {
             self.ky_read(&GET_NOTES, move |c| async move {
                 let id = ticket_ref(&p.ticket_id)?;
                 let internal = api::internal_id(&c, &id).await?;
-                let (notes, refs) = tokio::try_join!(api::notes(&c, internal), c.refs(false))?;
+                let (notes, refs) =
+                    tokio::try_join!(api::notes(&c, internal), api::refs(&c, false))?;
                 Ok(NotesOut {
                     ticket_id: internal,
                     notes: notes.iter().map(|n| NoteOut::new(n, &refs)).collect(),
