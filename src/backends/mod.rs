@@ -16,6 +16,7 @@
 pub mod autotask;
 pub mod cache;
 pub mod check;
+pub mod daktela;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod http;
@@ -113,6 +114,19 @@ pub const ALL: &[Kind] = &[
         catalog: kayako::tools::catalog,
         connect: kayako::session::connect,
         check: kayako::check::check,
+    },
+    Kind {
+        name: daktela::BACKEND,
+        title: "Daktela",
+        how_to_configure: "set DAKTELA_URL and DAKTELA_USERNAME with DAKTELA_PASSWORD (or \
+            DAKTELA_ACCESS_TOKEN) to use it",
+        env_vars: daktela::config::ENV_VARS,
+        section: daktela::config::section,
+        instructions: daktela::INSTRUCTIONS,
+        router: daktela::tools::router,
+        catalog: daktela::tools::catalog,
+        connect: daktela::session::connect,
+        check: daktela::check::check,
     },
 ];
 
