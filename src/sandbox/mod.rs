@@ -9,6 +9,7 @@
 //! name a simulator's variables or banner text here (its folder's `SANDBOX` entry has them).
 
 pub mod autotask;
+pub mod daktela;
 pub mod django_helpdesk;
 pub mod freshdesk;
 pub mod kayako;

@@ -8,25 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-pub(super) fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && hex.bytes().all(|x| x.is_ascii_hexdigit())
-            && let Ok(v) = u8::from_str_radix(hex, 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub(super) use crate::sandbox::kit::text::percent_decode;
 
 /// Python's `quote_plus` (what `urlencode` uses): unreserved characters stay, space becomes `+`.
 pub(super) fn quote_plus(s: &str) -> String {

@@ -1,4 +1,5 @@
-//! Text helpers: e-mail address checks, HTML escaping, HTML to plain text and random strings.
+//! Text helpers: e-mail address checks, HTML escaping, HTML to plain text, percent-decoding and
+//! random strings.
 //!
 //! Owns: the small, lenient conversions simulators apply to bodies, and the random strings
 //! they hand out as keys and tokens.
@@ -54,4 +55,26 @@ pub fn random_string(len: usize, alphabet: &[u8]) -> String {
     (0..len)
         .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
         .collect()
+}
+
+/// `%XX` escapes decoded (a `+` stays a `+`, as in a path); a malformed escape is kept as it
+/// is and invalid UTF-8 becomes U+FFFD.
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && hex.bytes().all(|x| x.is_ascii_hexdigit())
+            && let Ok(v) = u8::from_str_radix(hex, 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
