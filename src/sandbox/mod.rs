@@ -32,6 +32,7 @@ pub const SIMULATORS: &[Entry] = &[
     django_helpdesk::SANDBOX,
     autotask::SANDBOX,
     kayako::SANDBOX,
+    daktela::SANDBOX,
 ];
 
 /// The banner's operators line, after the unset variable's name.

@@ -93,6 +93,16 @@ async def scenario(binary, data_dir):
         await call(session, "kayako_get_ticket_notes", {"ticket_id": ky_id})
         found = await call(session, "kayako_search_tickets", {"query": ky_id})
         need(any(t["display_id"] == ky_id for t in found.get("tickets", [])), f"kayako search: {found}")
+
+        # Daktela: a list, a ticket with its activities, a cleaned e-mail, a transcript.
+        dk = await call(session, "daktela_list_tickets", {"stage": "OPEN", "take": 5})
+        need(len(dk.get("items", [])) == 5 and dk.get("total"), f"daktela_list_tickets: {dk}")
+        detail = await call(session, "daktela_get_ticket_detail", {"ticket_id": dk["items"][0]["name"]})
+        need(isinstance(detail.get("activities"), list), f"daktela_get_ticket_detail: {detail}")
+        mails = await call(session, "daktela_list_emails", {"take": 1})
+        await call(session, "daktela_get_email", {"name": mails["items"][0]["name"]})
+        calls = await call(session, "daktela_list_calls", {"take": 1})
+        await call(session, "daktela_get_call_transcript", {"call_id": calls["items"][0]["name"]})
         fin = await call(session, "finish_agent_session", {})
         need(fin.get("writes", {}).get("succeeded", 0) >= 4, f"finish: {fin}")
         return {"ok": True, "ticket_id": tid, "branch": info.get("branch")}

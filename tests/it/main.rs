@@ -9,6 +9,7 @@ mod checkpoints;
 mod common;
 mod compat;
 mod conformance;
+mod daktela;
 mod django_helpdesk;
 mod faults;
 mod freshdesk;

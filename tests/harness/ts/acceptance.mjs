@@ -270,6 +270,19 @@ async function scenario(binary, dataDir) {
     );
     summary.kayako_ticket = kyId;
 
+    // Daktela: a list, a ticket with its activities, a cleaned e-mail, a transcript.
+    step = 'daktela reads';
+    const dk = await call('daktela_list_tickets', { stage: 'OPEN', take: 5 });
+    need(Array.isArray(dk.items) && dk.items.length === 5 && typeof dk.total === 'number', `daktela_list_tickets: ${brief(dk)}`);
+    const dkTicket = await call('daktela_get_ticket_detail', { ticket_id: dk.items[0].name });
+    need(Array.isArray(dkTicket.activities), `daktela_get_ticket_detail: ${brief(dkTicket)}`);
+    const mails = await call('daktela_list_emails', { take: 1 });
+    await call('daktela_get_email', { name: mails.items[0].name });
+    const dkCalls = await call('daktela_list_calls', { take: 1 });
+    await call('daktela_get_call_transcript', { call_id: dkCalls.items[0].name });
+    await call('daktela_list_users', {});
+    summary.daktela_ticket = dk.items[0].name;
+
     // An error is a normal result too: isError, the message as text, and its kind in
     // structuredContent, which the SDK validates against the same outputSchema.
     step = 'an error result';

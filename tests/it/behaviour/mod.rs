@@ -8,6 +8,7 @@
 //! accessors, `suite` the checks.
 
 mod autotask;
+mod daktela;
 mod django_helpdesk;
 mod freshdesk;
 mod kayako;

@@ -11,10 +11,7 @@ use super::params::{AccountTicketsParams, GetParams, RefParams, TicketListParams
 use super::render::{CountOut, Entry, Line, ListOut, RecordOut, RefItem, RefOut};
 use crate::error::Result;
 
-pub(super) async fn count_tickets(
-    c: &DaktelaClient,
-    p: &TicketListParams,
-) -> Result<CountOut> {
+pub(super) async fn count_tickets(c: &DaktelaClient, p: &TicketListParams) -> Result<CountOut> {
     let mut q = engine::ticket_query(c, p).await?;
     q.skip = 0;
     q.take = 1;
@@ -27,10 +24,7 @@ pub(super) async fn count_tickets(
     })
 }
 
-pub(super) async fn ticket_detail(
-    c: &DaktelaClient,
-    p: &GetParams,
-) -> Result<RecordOut> {
+pub(super) async fn ticket_detail(c: &DaktelaClient, p: &GetParams) -> Result<RecordOut> {
     let mut t = engine::one(c, &api::TICKETS, &p.name).await?;
     let acts = api::ticket_activities(c, &t.entry.name).await?;
     let base = c.base_url().to_string();
@@ -83,11 +77,7 @@ pub(super) async fn account_tickets(
     engine::page(c, &api::TICKETS, &q).await
 }
 
-pub(super) async fn reference(
-    c: &DaktelaClient,
-    model: &str,
-    p: &RefParams,
-) -> Result<RefOut> {
+pub(super) async fn reference(c: &DaktelaClient, model: &str, p: &RefParams) -> Result<RefOut> {
     let refs = api::refs(c, p.refresh).await?;
     let one = REFERENCE
         .iter()
@@ -98,7 +88,7 @@ pub(super) async fn reference(
             .as_deref()
             .is_none_or(|q| s.to_lowercase().contains(&q.trim().to_lowercase()))
     };
-    let items = refs
+    let items: Vec<RefItem> = refs
         .list(model)
         .iter()
         .filter(|n| wanted(&n.title) || wanted(&n.name))
@@ -110,6 +100,7 @@ pub(super) async fn reference(
         .collect();
     Ok(RefOut {
         kind: one.to_string(),
+        total: items.len() as u64,
         items,
     })
 }
@@ -134,10 +125,7 @@ fn call_activities(call: &serde_json::Value) -> Vec<String> {
     }
 }
 
-pub(super) async fn call_transcript(
-    c: &DaktelaClient,
-    p: &GetParams,
-) -> Result<RecordOut> {
+pub(super) async fn call_transcript(c: &DaktelaClient, p: &GetParams) -> Result<RecordOut> {
     let mut call = engine::one(c, &api::CALLS, &p.name).await?;
     let mut lines = Vec::new();
     for activity in call_activities(&call.entry.record) {

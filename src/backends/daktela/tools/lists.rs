@@ -672,4 +672,3 @@ impl HelpdeskOperator {
         .await
     }
 }
-

@@ -187,7 +187,11 @@ impl Render for RecordOut {
         if let Some(lines) = &self.transcript {
             s.push_str("\nTranscript:\n");
             for l in lines {
-                let at = l.start.as_deref().map(|t| format!("[{t}] ")).unwrap_or_default();
+                let at = l
+                    .start
+                    .as_deref()
+                    .map(|t| format!("[{t}] "))
+                    .unwrap_or_default();
                 s.push_str(&format!("{at}{}: {}\n", l.speaker, l.text));
             }
         }
@@ -309,6 +313,8 @@ impl Render for CountOut {
 pub struct RefOut {
     pub kind: String,
     pub items: Vec<RefItem>,
+    /// Entries in all (the list is never paged: reference data is small).
+    pub total: u64,
 }
 
 /// One entry of reference data.
