@@ -189,3 +189,16 @@ pub fn args_of<T: serde::Serialize>(p: &T) -> serde_json::Value {
     }
     v
 }
+
+/// Implements `PolicyView` for read tools' argument structs: policy sees the arguments as
+/// given.
+macro_rules! as_given_view {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::policy::catalog::PolicyView for $t {
+            fn view(&self) -> $crate::error::Result<serde_json::Value> {
+                Ok($crate::mcp::params::args_of(self))
+            }
+        }
+    )*};
+}
+pub(crate) use as_given_view;

@@ -160,3 +160,23 @@ impl ToolMeta {
             .map(|f| f.name)
     }
 }
+
+/// Declares a read-only tool of `backend`:
+/// `read_decl!(CONST, BACKEND, "kayako_x", "Title", "entity", Params)`.
+macro_rules! read_decl {
+    ($c:ident, $backend:expr, $name:literal, $title:literal, $entity:literal, $p:ty) => {
+        #[doc = concat!("`", $name, "`.")]
+        pub const $c: $crate::policy::catalog::ToolMeta = $crate::policy::catalog::ToolMeta {
+            name: $name,
+            backend: $backend,
+            title: $title,
+            operation: $crate::policy::catalog::OpKind::Read,
+            entity: $entity,
+            destructive: false,
+            idempotent: true,
+            fields: &[],
+            canonicalize: $crate::policy::catalog::canonicalize_as::<$p>,
+        };
+    };
+}
+pub(crate) use read_decl;

@@ -466,3 +466,27 @@ pub fn jsonrpc_answer(body: &str) -> serde_json::Value {
         .find(|m| m.get("id").is_some())
         .unwrap_or_else(|| panic!("no JSON-RPC answer in {body}"))
 }
+
+/// `helpdesk-operator check` with only these variables (and PATH, HOME, a data dir): whether
+/// it passed, and what it printed (stdout then stderr).
+pub async fn run_check(vars: &[(&str, String)]) -> (bool, String) {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_helpdesk-operator"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("HELPDESK_OPERATOR_DATA_DIR", std::env::temp_dir())
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .arg("check");
+    let out = cmd.output().await.expect("check runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// [`run_check`] with owned variables (a future that borrows nothing).
+pub async fn run_check_owned(vars: Vec<(&'static str, String)>) -> (bool, String) {
+    run_check(&vars).await
+}

@@ -19,302 +19,324 @@ use rmcp::handler::server::router::tool::ToolRouter;
 
 use super::BACKEND;
 use crate::mcp::HelpdeskOperator;
-use crate::policy::catalog::{OpKind, ToolMeta, canonicalize_as};
+use crate::policy::catalog::{ToolMeta, read_decl};
 pub use params::*;
 
-/// Declares one read tool: `decl!(CONST, "daktela_x", "Title", "entity", Params)`.
-macro_rules! decl {
-    ($c:ident, $name:literal, $title:literal, $entity:literal, $p:ty) => {
-        #[doc = concat!("`", $name, "`.")]
-        pub const $c: ToolMeta = ToolMeta {
-            name: $name,
-            backend: BACKEND,
-            title: $title,
-            operation: OpKind::Read,
-            entity: $entity,
-            destructive: false,
-            idempotent: true,
-            fields: &[],
-            canonicalize: canonicalize_as::<$p>,
-        };
-    };
-}
-
-decl!(
+read_decl!(
     LIST_TICKETS,
+    BACKEND,
     "daktela_list_tickets",
     "List Daktela tickets",
     "ticket",
     TicketListParams
 );
-decl!(
+read_decl!(
     COUNT_TICKETS,
+    BACKEND,
     "daktela_count_tickets",
     "Count Daktela tickets",
     "ticket",
     TicketListParams
 );
-decl!(
+read_decl!(
     GET_TICKET,
+    BACKEND,
     "daktela_get_ticket",
     "Get a Daktela ticket",
     "ticket",
     GetParams
 );
-decl!(
+read_decl!(
     GET_TICKET_DETAIL,
+    BACKEND,
     "daktela_get_ticket_detail",
     "Get a Daktela ticket with its activities",
     "ticket",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_ACCOUNT_TICKETS,
+    BACKEND,
     "daktela_list_account_tickets",
     "List a Daktela account's tickets",
     "ticket",
     AccountTicketsParams
 );
-decl!(
+read_decl!(
     LIST_TICKET_CATEGORIES,
+    BACKEND,
     "daktela_list_ticket_categories",
     "List Daktela ticket categories",
     "ticket_category",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_ACTIVITIES,
+    BACKEND,
     "daktela_list_activities",
     "List Daktela activities",
     "activity",
     ListParams
 );
-decl!(
+read_decl!(
     GET_ACTIVITY,
+    BACKEND,
     "daktela_get_activity",
     "Get a Daktela activity",
     "activity",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_CALLS,
+    BACKEND,
     "daktela_list_calls",
     "List Daktela calls",
     "call",
     ListParams
 );
-decl!(
+read_decl!(
     GET_CALL,
+    BACKEND,
     "daktela_get_call",
     "Get a Daktela call",
     "call",
     GetParams
 );
-decl!(
+read_decl!(
     GET_CALL_TRANSCRIPT,
+    BACKEND,
     "daktela_get_call_transcript",
     "Get a Daktela call's transcript",
     "call",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_CALL_TRANSCRIPTS,
+    BACKEND,
     "daktela_list_call_transcripts",
     "List Daktela call transcripts",
     "transcript",
     ListParams
 );
-decl!(
+read_decl!(
     LIST_EMAILS,
+    BACKEND,
     "daktela_list_emails",
     "List Daktela e-mails",
     "email",
     ListParams
 );
-decl!(
+read_decl!(
     GET_EMAIL,
+    BACKEND,
     "daktela_get_email",
     "Get a Daktela e-mail",
     "email",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_WEB_CHATS,
+    BACKEND,
     "daktela_list_web_chats",
     "List Daktela web chat chats",
     "web_chat",
     ListParams
 );
-decl!(
+read_decl!(
     GET_WEB_CHAT,
+    BACKEND,
     "daktela_get_web_chat",
     "Get a Daktela web chat",
     "web_chat",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_SMS_CHATS,
+    BACKEND,
     "daktela_list_sms_chats",
     "List Daktela SMS chats",
     "sms_chat",
     ListParams
 );
-decl!(
+read_decl!(
     GET_SMS,
+    BACKEND,
     "daktela_get_sms",
     "Get a Daktela SMS chat",
     "sms_chat",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_MESSENGER_CHATS,
+    BACKEND,
     "daktela_list_messenger_chats",
     "List Daktela Messenger chats",
     "fbm_chat",
     ListParams
 );
-decl!(
+read_decl!(
     GET_MESSENGER_CHAT,
+    BACKEND,
     "daktela_get_messenger_chat",
     "Get a Daktela Messenger chat",
     "fbm_chat",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_INSTAGRAM_CHATS,
+    BACKEND,
     "daktela_list_instagram_chats",
     "List Daktela Instagram chats",
     "igdm_chat",
     ListParams
 );
-decl!(
+read_decl!(
     GET_INSTAGRAM_CHAT,
+    BACKEND,
     "daktela_get_instagram_chat",
     "Get a Daktela Instagram chat",
     "igdm_chat",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_WHATSAPP_CHATS,
+    BACKEND,
     "daktela_list_whatsapp_chats",
     "List Daktela WhatsApp chats",
     "wap_chat",
     ListParams
 );
-decl!(
+read_decl!(
     GET_WHATSAPP_CHAT,
+    BACKEND,
     "daktela_get_whatsapp_chat",
     "Get a Daktela WhatsApp chat",
     "wap_chat",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_VIBER_CHATS,
+    BACKEND,
     "daktela_list_viber_chats",
     "List Daktela Viber chats",
     "vbr_chat",
     ListParams
 );
-decl!(
+read_decl!(
     GET_VIBER_CHAT,
+    BACKEND,
     "daktela_get_viber_chat",
     "Get a Daktela Viber chat",
     "vbr_chat",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_CONTACTS,
+    BACKEND,
     "daktela_list_contacts",
     "List Daktela contacts",
     "contact",
     ListParams
 );
-decl!(
+read_decl!(
     GET_CONTACT,
+    BACKEND,
     "daktela_get_contact",
     "Get a Daktela contact",
     "contact",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_ACCOUNTS,
+    BACKEND,
     "daktela_list_accounts",
     "List Daktela accounts",
     "account",
     ListParams
 );
-decl!(
+read_decl!(
     GET_ACCOUNT,
+    BACKEND,
     "daktela_get_account",
     "Get a Daktela account",
     "account",
     GetParams
 );
-decl!(
+read_decl!(
     LIST_CRM_RECORDS,
+    BACKEND,
     "daktela_list_crm_records",
     "List Daktela CRM records",
     "crm_record",
     ListParams
 );
-decl!(
+read_decl!(
     LIST_CAMPAIGN_RECORDS,
+    BACKEND,
     "daktela_list_campaign_records",
     "List Daktela campaign records",
     "campaign_record",
     ListParams
 );
-decl!(
+read_decl!(
     LIST_CAMPAIGN_TYPES,
+    BACKEND,
     "daktela_list_campaign_types",
     "List Daktela campaign types",
     "campaign_type",
     ListParams
 );
-decl!(
+read_decl!(
     LIST_QUEUES,
+    BACKEND,
     "daktela_list_queues",
     "List Daktela queues",
     "queue",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_USERS,
+    BACKEND,
     "daktela_list_users",
     "List Daktela users",
     "user",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_GROUPS,
+    BACKEND,
     "daktela_list_groups",
     "List Daktela groups",
     "group",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_PAUSES,
+    BACKEND,
     "daktela_list_pauses",
     "List Daktela pauses",
     "pause",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_STATUSES,
+    BACKEND,
     "daktela_list_statuses",
     "List Daktela statuses",
     "status",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_TEMPLATES,
+    BACKEND,
     "daktela_list_templates",
     "List Daktela templates",
     "template",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_REALTIME_SESSIONS,
+    BACKEND,
     "daktela_list_realtime_sessions",
     "List Daktela realtime sessions",
     "realtime_session",

@@ -1,10 +1,8 @@
 //! The arguments of the `daktela_*` tools: lists take `skip`/`take` (bounded), a sort field
 //! from the list's allow-list, and the filters a person reaches for, by name.
 
-use crate::error::Result;
 use crate::mcp::output::read_params;
-use crate::mcp::params::{IdOrName, OneOrMany, args_of};
-use crate::policy::catalog::PolicyView;
+use crate::mcp::params::{IdOrName, OneOrMany};
 
 fn fifty() -> u32 {
     50
@@ -171,18 +169,8 @@ read_params! {
     }
 }
 
-/// What policy sees of a read: the arguments as given.
-macro_rules! as_given {
-    ($($t:ty),* $(,)?) => {$(
-        impl PolicyView for $t {
-            fn view(&self) -> Result<serde_json::Value> {
-                Ok(args_of(self))
-            }
-        }
-    )*};
-}
-
-as_given!(
+// What policy sees of a read: the arguments as given.
+crate::mcp::params::as_given_view!(
     TicketListParams,
     ListParams,
     AccountTicketsParams,

@@ -22,92 +22,84 @@ use super::client::KayakoClient;
 use super::session::KayakoSession;
 use crate::error::Result;
 use crate::mcp::HelpdeskOperator;
-use crate::policy::catalog::{OpKind, ToolMeta, canonicalize_as};
+use crate::policy::catalog::{ToolMeta, read_decl};
 pub use params::*;
 
-/// Declares one read tool: `decl!(CONST, "kayako_x", "Title", "entity", Params)`.
-macro_rules! decl {
-    ($c:ident, $name:literal, $title:literal, $entity:literal, $p:ty) => {
-        #[doc = concat!("`", $name, "`.")]
-        pub const $c: ToolMeta = ToolMeta {
-            name: $name,
-            backend: BACKEND,
-            title: $title,
-            operation: OpKind::Read,
-            entity: $entity,
-            destructive: false,
-            idempotent: true,
-            fields: &[],
-            canonicalize: canonicalize_as::<$p>,
-        };
-    };
-}
-
-decl!(
+read_decl!(
     SEARCH_TICKETS,
+    BACKEND,
     "kayako_search_tickets",
     "Search Kayako tickets",
     "ticket",
     SearchTicketsParams
 );
-decl!(
+read_decl!(
     GET_TICKET,
+    BACKEND,
     "kayako_get_ticket",
     "Get a Kayako ticket",
     "ticket",
     GetTicketParams
 );
-decl!(
+read_decl!(
     LIST_TICKETS,
+    BACKEND,
     "kayako_list_tickets",
     "List Kayako tickets",
     "ticket",
     ListTicketsParams
 );
-decl!(
+read_decl!(
     GET_POSTS,
+    BACKEND,
     "kayako_get_ticket_posts",
     "Get a Kayako ticket's posts",
     "post",
     TicketPostsParams
 );
-decl!(
+read_decl!(
     GET_NOTES,
+    BACKEND,
     "kayako_get_ticket_notes",
     "Get a Kayako ticket's staff notes",
     "note",
     TicketNotesParams
 );
-decl!(
+read_decl!(
     GET_DEPARTMENTS,
+    BACKEND,
     "kayako_get_departments",
     "List Kayako departments",
     "department",
     RefParams
 );
-decl!(
+read_decl!(
     GET_STATUSES,
+    BACKEND,
     "kayako_get_ticket_statuses",
     "List Kayako ticket statuses",
     "status",
     RefParams
 );
-decl!(
+read_decl!(
     GET_PRIORITIES,
+    BACKEND,
     "kayako_get_ticket_priorities",
     "List Kayako ticket priorities",
     "priority",
     RefParams
 );
-decl!(
+read_decl!(
     GET_TYPES,
+    BACKEND,
     "kayako_get_ticket_types",
     "List Kayako ticket types",
     "ticket_type",
     RefParams
 );
-decl!(
+read_decl!(
     LIST_STAFF,
+    BACKEND,
     "kayako_list_staff",
     "List Kayako staff",
     "staff",

@@ -1,10 +1,8 @@
 //! The arguments of the `kayako_*` tools: the original server's names and defaults, so
 //! prompts written for it keep working, plus ids or names where a person would use names.
 
-use crate::error::Result;
 use crate::mcp::output::read_params;
-use crate::mcp::params::{IdOrName, args_of};
-use crate::policy::catalog::PolicyView;
+use crate::mcp::params::IdOrName;
 
 fn yes() -> bool {
     true
@@ -161,18 +159,8 @@ read_params! {
     }
 }
 
-/// What policy sees of a read: the arguments as given.
-macro_rules! as_given {
-    ($($t:ty),* $(,)?) => {$(
-        impl PolicyView for $t {
-            fn view(&self) -> Result<serde_json::Value> {
-                Ok(args_of(self))
-            }
-        }
-    )*};
-}
-
-as_given!(
+// What policy sees of a read: the arguments as given.
+crate::mcp::params::as_given_view!(
     SearchTicketsParams,
     GetTicketParams,
     ListTicketsParams,
