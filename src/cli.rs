@@ -447,13 +447,19 @@ pub async fn decide_confirmation(
         return Ok(false);
     };
     let session = store.get_session(&c.session_id).await?;
+    // The tool's own backend, from the registry's catalogue (a name like
+    // freshdesk_delete_ticket does not say where the backend's name ends).
+    let backend = crate::backends::catalogue()
+        .iter()
+        .find(|t| t.name == c.tool)
+        .map_or_else(|| "unknown".to_string(), |t| t.backend.to_string());
     let event = |phase: Phase, agent: String, message: String| NewEvent {
         phase: Some(phase),
         agent,
         session_id: Some(c.session_id.clone()),
         branch: session.as_ref().map(|s| s.branch.clone()),
         intent: session.as_ref().and_then(|s| s.intent.clone()),
-        backend: c.tool.split('_').take(2).collect::<Vec<_>>().join("_"),
+        backend: backend.clone(),
         tool: c.tool.clone(),
         operation: "confirmation".into(),
         target_entity: Some("confirmation".into()),

@@ -617,3 +617,33 @@ async fn an_approval_from_a_substituted_operators_file_is_refused() {
         .await;
     assert_eq!(done["deleted_ticket_id"], id);
 }
+
+/// An operator's decision is audited under the tool's own backend, for every backend (the
+/// audit log is filtered by backend; a Freshdesk approval must not be filed as
+/// "freshdesk_delete").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_is_audited_under_the_tools_backend() {
+    let sim = crate::behaviour::freshdesk_sim().await;
+    let h = crate::behaviour::freshdesk_harness(&sim, Some(HUMAN_DELETES)).await;
+    let ops = operators_file();
+    h.ok("set_agent_intent", json!({"intent": "clean up spam"}))
+        .await;
+    let pending = h
+        .ok("freshdesk_delete_ticket", json!({"ticket_id": 1}))
+        .await;
+    assert_eq!(pending["via"], "human", "{pending}");
+    let cid = pending["confirmation_id"].as_str().expect("id").to_string();
+    let o = run(
+        &h.db_url,
+        Some(&ops),
+        &["approve", &cid],
+        &format!("pat\n{PAT_PASSWORD}\n"),
+    );
+    assert_eq!(o.code, Some(0), "{}", o.all());
+    let events = h.store.list(None, 200).await.unwrap();
+    let approved = events
+        .iter()
+        .find(|e| e.phase == "approved")
+        .expect("approval audited");
+    assert_eq!(approved.backend, "freshdesk", "{approved:?}");
+}
