@@ -223,6 +223,8 @@ impl HelpdeskOperator {
     /// A Kayako ticket's posts (the requester's and staff replies), oldest first, with
     /// authors, dates, private flags and attachment names; by display id or internal id.
     /// Long threads are paged by the output limit: the answer then gives the next offset.
+    /// Kayako drops invisible format characters (such as emoji joiners) from this listing;
+    /// kayako_get_ticket with include_posts has the text exactly as written.
     #[tool(output_schema = rmcp::handler::server::common::schema_for_output::<PostsOut>())]
     pub async fn kayako_get_ticket_posts(
         &self,
