@@ -428,46 +428,24 @@ pub async fn pending(store: &AuditStore) -> crate::error::Result<bool> {
     Ok(true)
 }
 
-/// `approve ID` / `deny ID`: a person's decision, recorded in the audit log. Only an operator
-/// of the operators file (`HELPDESK_OPERATOR_AGENTS`) decides: their name and password are read
-/// from stdin (or asked for on a terminal), never from arguments, and verified with argon2. A
-/// failed attempt is audited (`refused`) and changes nothing.
+/// `approve ID` / `deny ID`: a person's decision, recorded in the audit log
+/// ([`AuditStore::decide`]). Only an operator of the operators file (`HELPDESK_OPERATOR_AGENTS`)
+/// decides: their name and password are read from stdin (or asked for on a terminal), never
+/// from arguments, and verified with argon2. A failed attempt is audited (`refused`) and
+/// changes nothing.
 pub async fn decide_confirmation(
     store: &AuditStore,
     operators: Option<&std::path::Path>,
     id: &str,
     approve: bool,
 ) -> crate::error::Result<bool> {
-    use crate::audit::{NewEvent, Phase};
+    use crate::audit::Decided;
     use crate::operators::{Principals, interactive, read_operator_credentials};
     let verb = if approve { "approve" } else { "deny" };
     let principals = Principals::for_decisions(operators)?;
     let Some(c) = store.confirmation(id).await? else {
         println!("no confirmation with id {id} (see `helpdesk-operator pending`)");
         return Ok(false);
-    };
-    let session = store.get_session(&c.session_id).await?;
-    // The tool's own backend, from the registry's catalogue (a name like
-    // freshdesk_delete_ticket does not say where the backend's name ends).
-    let backend = crate::backends::catalogue()
-        .iter()
-        .find(|t| t.name == c.tool)
-        .map_or_else(|| "unknown".to_string(), |t| t.backend.to_string());
-    let event = |phase: Phase, agent: String, message: String| NewEvent {
-        phase: Some(phase),
-        agent,
-        session_id: Some(c.session_id.clone()),
-        branch: session.as_ref().map(|s| s.branch.clone()),
-        intent: session.as_ref().and_then(|s| s.intent.clone()),
-        backend: backend.clone(),
-        tool: c.tool.clone(),
-        operation: "confirmation".into(),
-        target_entity: Some("confirmation".into()),
-        target_id: Some(c.id.clone()),
-        error: Some(message),
-        decision: Some(if approve { "approved" } else { "rejected" }.into()),
-        rule: Some(c.rule.clone()),
-        ..Default::default()
     };
     if interactive() {
         eprintln!(
@@ -484,119 +462,77 @@ pub async fn decide_confirmation(
                 .unwrap_or_default()
         );
     }
-    // Who is deciding: nothing below runs, and nothing changes, without a verified operator.
-    let refused = |why: String| {
-        event(
-            Phase::Refused,
-            "unauthenticated".into(),
-            format!("{verb} of confirmation {id} refused: {why}; nothing was decided"),
-        )
+    let creds = read_operator_credentials();
+    // The tool's own backend, from the registry's catalogue (a name like
+    // freshdesk_delete_ticket does not say where the backend's name ends).
+    let catalogue = crate::backends::catalogue();
+    let backend_of = |tool: &str| {
+        catalogue
+            .iter()
+            .find(|t| t.name == tool)
+            .map_or_else(|| "unknown".to_string(), |t| t.backend.to_string())
     };
-    let creds = match read_operator_credentials() {
-        Ok(c) => c,
-        Err(e) => {
-            store
-                .append(refused("no operator name and password were given".into()))
-                .await?;
-            println!("refused: {e}");
-            return Ok(false);
-        }
-    };
-    let Some(operator) = principals.verify_operator(&creds.name, &creds.password) else {
-        // A known name is recorded (names are not secret); anything else is not, since it may
-        // be a password typed on the wrong line. The output is the same either way.
-        let who = if principals.is_operator(&creds.name) {
-            format!(
-                "the password given for operator \"{}\" is wrong",
-                creds.name
-            )
-        } else {
-            "the operator name given is not in the operators file".into()
-        };
-        store.append(refused(who)).await?;
-        println!(
-            "refused: the operator name or password is wrong (operators file {}); confirmation {id} is unchanged",
-            principals.source
-        );
-        return Ok(false);
-    };
-    let by = operator.name.clone();
-    let agent = format!("operator:{by}");
-    let credential = serde_json::json!({
-        "operator": by,
-        "operators_file": principals.source,
-        "credential_sha256": operator.credential_sha256(),
-    });
-    if c.state != "pending" {
-        println!(
-            "confirmation {id} is {}, not pending: nothing to decide",
-            c.state
-        );
-        return Ok(false);
-    }
-    if chrono::Utc::now() >= c.expires_at {
-        store
-            .transition_confirmation(id, &["pending"], "expired", Some(&by))
-            .await?;
-        store
-            .append(NewEvent {
-                arguments: Some(credential),
-                ..event(
-                    Phase::Expired,
-                    agent.clone(),
-                    format!("operator {by} tried to decide confirmation {id} after it expired"),
-                )
-            })
-            .await?;
-        println!(
-            "confirmation {id} expired at {}; the agent must ask again",
-            c.expires_at.to_rfc3339()
-        );
-        return Ok(false);
-    }
-    if approve && c.via != "human" {
-        println!(
-            "confirmation {id} is confirmed by its token (via {}), not by a person; nothing to approve",
-            c.via
-        );
-        return Ok(false);
-    }
-    let (to, phase) = if approve {
-        ("approved", Phase::Approved)
-    } else {
-        ("rejected", Phase::Rejected)
-    };
-    if !store
-        .transition_confirmation(id, &["pending"], to, Some(&by))
-        .await?
-    {
-        println!("confirmation {id} changed meanwhile; run `helpdesk-operator pending` again");
-        return Ok(false);
-    }
-    store
-        .append(NewEvent {
-            arguments: Some(credential),
-            ..event(
-                phase,
-                agent,
-                format!(
-                    "operator {by} {to} confirmation {id}: {} ({})",
-                    c.tool, c.reason
-                ),
-            )
-        })
+    let decided = store
+        .decide(&principals, &backend_of, id, approve, creds.as_ref().ok())
         .await?;
-    println!(
-        "{to} by operator {by}: {id} {} for agent {}{}",
-        c.tool,
-        c.agent,
-        if approve {
-            "; the agent can now repeat its call with the token"
-        } else {
-            ""
+    match decided {
+        Decided::Unknown => {
+            println!("no confirmation with id {id} (see `helpdesk-operator pending`)");
+            Ok(false)
         }
-    );
-    Ok(true)
+        Decided::Refused {
+            no_credentials: true,
+        } => {
+            let why = creds.err().map(|e| e.to_string()).unwrap_or_default();
+            println!("refused: {why}");
+            Ok(false)
+        }
+        Decided::Refused { .. } => {
+            println!(
+                "refused: the operator name or password is wrong (operators file {}); confirmation {id} is unchanged",
+                principals.source
+            );
+            Ok(false)
+        }
+        Decided::NotPending { state } => {
+            println!("confirmation {id} is {state}, not pending: nothing to decide");
+            Ok(false)
+        }
+        Decided::Expired { at } => {
+            println!(
+                "confirmation {id} expired at {}; the agent must ask again",
+                at.to_rfc3339()
+            );
+            Ok(false)
+        }
+        Decided::NotForAPerson { via } => {
+            println!(
+                "confirmation {id} is confirmed by its token (via {via}), not by a person; nothing to approve"
+            );
+            Ok(false)
+        }
+        Decided::ChangedMeanwhile => {
+            println!("confirmation {id} changed meanwhile; run `helpdesk-operator pending` again");
+            Ok(false)
+        }
+        Decided::Done {
+            state,
+            by,
+            confirmation,
+        } => {
+            println!(
+                "{state} by operator {by}: {id} {} for agent {}{}",
+                confirmation.tool,
+                confirmation.agent,
+                if approve {
+                    "; the agent can now repeat its call with the token"
+                } else {
+                    ""
+                }
+            );
+            Ok(true)
+        }
+    }
 }
 
 /// `hash-password`: reads a password (one line of stdin, or twice without echo on a terminal)

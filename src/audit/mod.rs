@@ -230,11 +230,13 @@ macro_rules! on_pool {
 mod budgets;
 pub mod checkpoints;
 mod confirmations;
+mod decisions;
 mod head;
 mod sessions;
 pub mod verify;
 pub use checkpoints::{Checkpoint, Checkpointing};
 pub use confirmations::Confirmation;
+pub use decisions::Decided;
 
 /// The audit store. Connects lazily: a server whose store is down still serves reads.
 pub struct AuditStore {
