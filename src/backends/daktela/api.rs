@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::client::{DaktelaClient, ListPage};
 use super::models::{Named, Refs};
-use super::query::ListQuery;
+use super::query::{Filter, ListQuery, Op};
 use crate::error::{Error, ErrorKind, Result};
 
 /// A filter a tool offers, and the model field it becomes.
@@ -376,6 +376,73 @@ pub async fn ticket_activities(c: &DaktelaClient, ticket: &str) -> Result<ListPa
         &format!("the activities of ticket {ticket}"),
     )
     .await
+}
+
+/// Tickets of the account named `account` (its key or, ignoring case, its title).
+pub fn account_is(account: &str) -> Filter {
+    Filter::Group {
+        or: true,
+        filters: vec![
+            Filter::eq("contact.account.name", account),
+            Filter::Cond {
+                field: "contact.account.title".into(),
+                op: Op::Eq,
+                values: vec![account.to_string()],
+                ignore_case: true,
+            },
+        ],
+    }
+}
+
+/// One line of a call transcript as Daktela stores it.
+#[derive(Debug, Clone)]
+pub struct TranscriptLine {
+    pub start: Option<String>,
+    /// agent, customer, ...
+    pub speaker: String,
+    pub text: String,
+}
+
+/// The activity names a call record links to (a list of names or of expanded activities).
+fn call_activities(call: &Value) -> Vec<String> {
+    match &call["activities"] {
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| match x {
+                Value::String(s) => Some(s.clone()),
+                other => other["name"].as_str().map(str::to_string),
+            })
+            .collect(),
+        Value::String(s) => vec![s.clone()],
+        Value::Object(m) => m
+            .get("name")
+            .and_then(Value::as_str)
+            .map(|n| vec![n.to_string()])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// A call's transcript (the call record as read), in order, across its activities.
+pub async fn transcript(c: &DaktelaClient, call: &Value) -> Result<Vec<TranscriptLine>> {
+    let mut lines = Vec::new();
+    for activity in call_activities(call) {
+        let q = ListQuery {
+            filters: vec![Filter::eq("activity", activity)],
+            sort: vec![("start".into(), false)],
+            skip: 0,
+            take: 1000,
+            q: None,
+        };
+        for l in list(c, &TRANSCRIPTS, &q).await?.data {
+            lines.push(TranscriptLine {
+                start: l["start"].as_str().map(str::to_string),
+                speaker: l["type"].as_str().unwrap_or("?").to_string(),
+                text: l["text"].as_str().unwrap_or_default().to_string(),
+            });
+        }
+    }
+    Ok(lines)
 }
 
 /// The reference data, fetched once per `client::REFS_TTL` per instance and identity.

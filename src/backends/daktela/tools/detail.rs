@@ -5,7 +5,6 @@
 
 use super::super::api::{self, REFERENCE};
 use super::super::client::DaktelaClient;
-use super::super::query::Filter;
 use super::engine;
 use super::params::{AccountTicketsParams, GetParams, RefParams, TicketListParams};
 use super::render::{CountOut, Entry, Line, ListOut, RecordOut, RefItem, RefOut};
@@ -62,18 +61,7 @@ pub(super) async fn account_tickets(
         },
     )
     .await?;
-    q.filters.push(Filter::Group {
-        or: true,
-        filters: vec![
-            Filter::eq("contact.account.name", account.clone()),
-            Filter::Cond {
-                field: "contact.account.title".into(),
-                op: super::super::query::Op::Eq,
-                values: vec![account],
-                ignore_case: true,
-            },
-        ],
-    });
+    q.filters.push(api::account_is(&account));
     engine::page(c, &api::TICKETS, &q).await
 }
 
@@ -105,53 +93,21 @@ pub(super) async fn reference(c: &DaktelaClient, model: &str, p: &RefParams) -> 
     })
 }
 
-/// The activity names a call record links to (a list of names or of expanded activities).
-fn call_activities(call: &serde_json::Value) -> Vec<String> {
-    match &call["activities"] {
-        serde_json::Value::Array(a) => a
-            .iter()
-            .filter_map(|x| match x {
-                serde_json::Value::String(s) => Some(s.clone()),
-                other => other["name"].as_str().map(str::to_string),
-            })
-            .collect(),
-        serde_json::Value::String(s) => vec![s.clone()],
-        serde_json::Value::Object(m) => m
-            .get("name")
-            .and_then(|n| n.as_str())
-            .map(|n| vec![n.to_string()])
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
 pub(super) async fn call_transcript(c: &DaktelaClient, p: &GetParams) -> Result<RecordOut> {
     let mut call = engine::one(c, &api::CALLS, &p.name).await?;
-    let mut lines = Vec::new();
-    for activity in call_activities(&call.entry.record) {
-        let q = super::super::query::ListQuery {
-            filters: vec![Filter::eq("activity", activity)],
-            sort: vec![("start".into(), false)],
-            skip: 0,
-            take: 1000,
-            q: None,
-        };
-        let got = api::list(c, &api::TRANSCRIPTS, &q).await?;
-        for l in got.data {
-            let text = l["text"].as_str().unwrap_or_default().to_string();
-            let speaker = l["type"].as_str().unwrap_or("?").to_string();
-            let text = if speaker.eq_ignore_ascii_case("agent") {
-                text
+    let lines = api::transcript(c, &call.entry.record)
+        .await?
+        .into_iter()
+        .map(|l| Line {
+            text: if l.speaker.eq_ignore_ascii_case("agent") {
+                l.text
             } else {
-                crate::mcp::untrusted::mark("the caller", &text)
-            };
-            lines.push(Line {
-                start: l["start"].as_str().map(str::to_string),
-                speaker,
-                text,
-            });
-        }
-    }
+                crate::mcp::untrusted::mark("the caller", &l.text)
+            },
+            start: l.start,
+            speaker: l.speaker,
+        })
+        .collect();
     call.transcript = Some(lines);
     Ok(call)
 }

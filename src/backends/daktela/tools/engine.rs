@@ -166,12 +166,15 @@ pub async fn ticket_query(c: &DaktelaClient, p: &TicketListParams) -> Result<Lis
         (&p.date_from, &p.date_to),
     )?;
     if let Some(s) = &p.stage {
-        q.filters
-            .push(Filter::any_of("stage", enum_values("stage", s, STAGES)?));
+        q.filters.push(Filter::any_of(
+            r.field(Facet::Stage, "stage")?,
+            enum_values("stage", s, STAGES)?,
+        ));
     }
     if let Some(s) = &p.priority {
         let v = enum_values("priority", s, PRIORITIES)?;
-        q.filters.push(Filter::any_of("priority", v));
+        q.filters
+            .push(Filter::any_of(r.field(Facet::Priority, "priority")?, v));
     }
     let refs = refs_if(c, p.category.is_some() || p.user.is_some()).await?;
     if let (Some(g), Some(refs)) = (&p.category, &refs) {
@@ -182,20 +185,22 @@ pub async fn ticket_query(c: &DaktelaClient, p: &TicketListParams) -> Result<Lis
             "ticket category",
             "daktela_list_ticket_categories",
         )?;
-        q.filters.push(Filter::eq("category", k));
+        q.filters
+            .push(Filter::eq(r.field(Facet::Category, "category")?, k));
     }
     if let (Some(g), Some(refs)) = (&p.user, &refs) {
         let k = resolve("user", g, &refs.users, "user", "daktela_list_users")?;
-        q.filters.push(Filter::eq("user", k));
+        q.filters.push(Filter::eq(r.field(Facet::User, "user")?, k));
     }
     for (given, facet) in [(&p.contact, Facet::Contact), (&p.account, Facet::Account)] {
         if let Some(g) = given {
             q.filters
-                .push(Filter::contains(r.field(facet, "contact")?, g));
+                .push(Filter::contains(r.field(facet, "contact or account")?, g));
         }
     }
     if let Some(s) = &p.search {
-        q.filters.push(Filter::contains("title", s));
+        q.filters
+            .push(Filter::contains(r.field(Facet::Title, "search")?, s));
     }
     Ok(q)
 }
